@@ -1,0 +1,223 @@
+/**
+ * The contract between the workflow (which decides) and the activities (which touch AWS).
+ *
+ * Workflows import these types only; `activities/` implements them with the AWS SDK clients.
+ * Every activity is idempotent: names derive from the workflow ID and step (see resource-names.ts),
+ * and "already exists with the same content" is success, so a retry after a crash goes on.
+ */
+import type { HealthPolicy, Lineage, SamplePayload } from './lifecycle-input';
+import type { VersionMetrics } from './lifecycle-state';
+
+/** ApplicationFailure types the activities raise and the workflow reacts to. */
+export const ErrorTypes = {
+  /** AWS rejected the request as invalid: retrying cannot help. Carries AWS's message. */
+  Validation: 'AwsValidationError',
+  /** The endpoint is still Creating/Updating: retried by the workflow's poll policy. */
+  EndpointNotReady: 'EndpointNotReady',
+  /** The endpoint reached Failed: not retried. */
+  EndpointFailed: 'EndpointFailed',
+  /** A resource that must exist does not. */
+  NotFound: 'ResourceNotFound',
+} as const;
+
+export interface RegisterVersionInput {
+  /** Idempotency: the same workflow ID always yields the same package (ClientToken). */
+  workflowId: string;
+  modelPackageGroup: string;
+  description: string;
+  artifactUri: string;
+  inferenceImage: string;
+  environment: Record<string, string>;
+  metrics: Record<string, number>;
+  lineage: Lineage;
+  tags: Record<string, string>;
+  registeredBy: string;
+  contentTypes: string[];
+}
+
+export interface RegisteredVersion {
+  modelPackageArn: string;
+  modelVersion: number;
+}
+
+export interface ApprovalDecisionInput {
+  modelPackageArn: string;
+  status: 'Approved' | 'Rejected';
+  /** Who and why, with numbers where there are any; stored as the package's ApprovalDescription. */
+  description: string;
+  decidedBy: string;
+}
+
+export interface VariantSpec {
+  variantName: string;
+  modelName: string;
+  initialWeight: number;
+  instanceType: string;
+  initialInstanceCount: number;
+}
+
+export interface ServingVariant {
+  variantName: string;
+  modelName: string;
+  /** Resolved from the model's container; absent for models not created from a package. */
+  modelPackageArn?: string;
+  weight: number;
+  instanceCount: number;
+}
+
+export interface EndpointSnapshot {
+  endpointName: string;
+  /** SageMaker EndpointStatus: Creating, Updating, InService, Failed, … */
+  status: string;
+  endpointConfigName: string;
+  variants: ServingVariant[];
+}
+
+export interface ValidationResult {
+  index: number;
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface ValidationReport {
+  endpointName: string;
+  passed: boolean;
+  budgetMs: number;
+  maxLatencyMs: number;
+  results: ValidationResult[];
+  /** Human-readable reasons, empty when passed. */
+  failures: string[];
+}
+
+export interface VariantHealth {
+  variantName: string;
+  invocations: number;
+  errors5xx: number;
+  errors4xx: number;
+  /** 5xx / invocations, 0 when there were none. */
+  errorRate: number;
+  rate4xx: number;
+  /** The configured latency statistic in milliseconds (CloudWatch reports ModelLatency in microseconds). */
+  latencyMs: number | null;
+}
+
+export interface HealthVerdict {
+  at: string;
+  endpointName: string;
+  canaryWeight: number;
+  status: 'healthy' | 'unhealthy' | 'insufficient-data';
+  reasons: string[];
+  canary: VariantHealth;
+  stable?: VariantHealth;
+  alarmsInAlarm: string[];
+  windowStart: string;
+  windowEnd: string;
+  /** How many health checks this bake ran before its verdict. */
+  checks: number;
+}
+
+export interface WatchHealthInput {
+  endpointName: string;
+  canaryVariant: string;
+  /** Absent on a first deployment: only absolute limits apply. */
+  stableVariant?: string;
+  canaryWeight: number;
+  /** Metrics are read from this instant on (epoch ms): the moment the step's weights took effect. */
+  sinceEpochMs: number;
+  bakeSeconds: number;
+  intervalSeconds: number;
+  policy: HealthPolicy;
+}
+
+export interface LifecycleNotification {
+  kind: 'promoted' | 'rolled-back' | 'rejected' | 'expired' | 'validation-failed';
+  workflowId: string;
+  modelPackageGroup: string;
+  modelPackageArn?: string;
+  modelVersion?: number;
+  endpointName: string;
+  reason: string;
+  evidence?: HealthVerdict;
+}
+
+export interface ServingVersionLineage {
+  variantName: string;
+  weight: number;
+  modelName: string;
+  modelPackageArn?: string;
+  modelVersion?: number;
+  approvalStatus?: string;
+  approvalDescription?: string;
+  approvedBy?: string;
+  registeredBy?: string;
+  lineage?: Partial<Lineage>;
+  metrics?: Record<string, number>;
+  servingSince?: string;
+}
+
+export interface ServingLineage {
+  endpointName: string;
+  status: string;
+  endpointConfigName: string;
+  variants: ServingVersionLineage[];
+}
+
+export interface LifecycleActivities {
+  /** Ensure the group (with tags), then create the package as PendingManualApproval; idempotent. */
+  registerModelVersion(input: RegisterVersionInput): Promise<RegisteredVersion>;
+  /** Metrics of a registered version, for the approval comparison. */
+  describeVersionMetrics(modelPackageArn: string): Promise<VersionMetrics>;
+  /** UpdateModelPackage with status and description. */
+  recordApprovalDecision(input: ApprovalDecisionInput): Promise<void>;
+  /** The endpoint as it is now, null when it does not exist. */
+  describeEndpoint(endpointName: string): Promise<EndpointSnapshot | null>;
+  /** CreateModel from the package; an existing model of that name is success. */
+  createModelFromPackage(input: { modelName: string; modelPackageArn: string }): Promise<void>;
+  createEndpointConfig(input: { endpointConfigName: string; variants: VariantSpec[] }): Promise<void>;
+  /** Create the endpoint on this config, or UpdateEndpoint to it; nothing when it is already on it. */
+  deployEndpointConfig(input: {
+    endpointName: string;
+    endpointConfigName: string;
+  }): Promise<'created' | 'updated' | 'unchanged'>;
+  /**
+   * Returns once the endpoint is InService (on `endpointConfigName` when given). While it is Creating or
+   * Updating it throws a retryable EndpointNotReady, so the wait is an activity retry loop that
+   * frees the worker slot between polls and adds nothing to history.
+   */
+  awaitEndpointInService(input: {
+    endpointName: string;
+    endpointConfigName?: string;
+  }): Promise<EndpointSnapshot>;
+  /** UpdateEndpointWeightsAndCapacities; nothing when the weights are already so. */
+  setVariantWeights(input: { endpointName: string; weights: Record<string, number> }): Promise<void>;
+  /** Invoke the endpoint with each payload: every answer well-formed and within budget. */
+  validateEndpoint(input: {
+    endpointName: string;
+    payloads: SamplePayload[];
+    latencyBudgetMs: number;
+  }): Promise<ValidationReport>;
+  /** Heartbeating watch over one bake: returns early on an unhealthy verdict. */
+  watchHealth(input: WatchHealthInput): Promise<HealthVerdict>;
+  /** Each delete treats "not found" as success. */
+  deleteEndpoint(endpointName: string): Promise<void>;
+  deleteEndpointConfig(endpointConfigName: string): Promise<void>;
+  deleteModel(modelName: string): Promise<void>;
+  /** Mark the package as serving production (CustomerMetadataProperties); unmark the one it replaced. */
+  markServing(input: {
+    modelPackageArn: string;
+    endpointName: string;
+    since: string;
+    replacedModelPackageArn?: string;
+  }): Promise<void>;
+  /** Delete this lifecycle's predecessors' models beyond the retention, never one in `keep`. */
+  pruneRetiredModels(input: { modelNamePrefix: string; keep: string[]; retain: number }): Promise<string[]>;
+  /** POST the notification to the configured webhook; nothing when none is configured. */
+  notify(notification: LifecycleNotification): Promise<void>;
+  /** Which version, trained on which data and commit, serves the endpoint, and who approved it. */
+  describeServingLineage(endpointName: string): Promise<ServingLineage | null>;
+  /** Ask the endpoint's lock workflow for the lock (signal-with-start); the grant arrives as a signal. */
+  requestEndpointLock(input: { endpointName: string; requesterWorkflowId: string }): Promise<void>;
+  /** Give the lock back; safe to call when it is not held. */
+  releaseEndpointLock(input: { endpointName: string; requesterWorkflowId: string }): Promise<void>;
+}

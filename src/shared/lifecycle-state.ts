@@ -1,0 +1,110 @@
+/**
+ * What the `state` query returns: everything an approver, operator or auditor needs to see about one
+ * model version, kept small (its size depends on the number of steps, not on time).
+ */
+import type { HealthVerdict, ValidationReport } from './activity-contracts';
+
+export const ACTIVE_STAGES = [
+  'registering',
+  'awaiting-approval',
+  'deploying-staging',
+  'validating',
+  'waiting-for-endpoint',
+  'deploying-canary',
+  'canary',
+  'promoting',
+  'rolling-back',
+] as const;
+
+export const FINAL_STAGES = [
+  'promoted',
+  'rejected',
+  'expired',
+  'validation-failed',
+  'rolled-back',
+  'failed',
+  'cancelled',
+] as const;
+
+export type ActiveStage = (typeof ACTIVE_STAGES)[number];
+export type FinalStage = (typeof FINAL_STAGES)[number];
+export type LifecycleStage = ActiveStage | FinalStage;
+
+export function isFinalStage(stage: LifecycleStage): stage is FinalStage {
+  return (FINAL_STAGES as readonly string[]).includes(stage);
+}
+
+export interface StageTransition {
+  stage: LifecycleStage;
+  at: string;
+  actor: string;
+  note?: string;
+}
+
+/** Every command received, accepted or refused, so nothing an approver or operator sent is silently lost. */
+export interface CommandRecord {
+  action: string;
+  by: string;
+  reason?: string;
+  at: string;
+  accepted: boolean;
+  /** Why it was refused, when it was. */
+  refusal?: string;
+}
+
+export interface VersionMetrics {
+  modelPackageArn: string;
+  modelVersion: number;
+  metrics: Record<string, number>;
+}
+
+export interface ApprovalState {
+  mode: 'manual' | 'quorum' | 'automatic';
+  requiredApprovals: number;
+  deadline: string;
+  approvals: { by: string; comment?: string; at: string }[];
+  /** The new version's metrics beside those of the version now serving production (null on first deployment). */
+  comparison: { candidate: Record<string, number>; production: VersionMetrics | null };
+  decision?: { status: 'Approved' | 'Rejected'; by: string; reason: string; at: string };
+}
+
+export interface CanaryState {
+  endpointName: string;
+  firstDeployment: boolean;
+  stableVariant?: string;
+  canaryVariant: string;
+  steps: number[];
+  /** Index into `steps` of the step being baked, -1 before the first step. */
+  stepIndex: number;
+  canaryWeight: number;
+  paused: boolean;
+  bakeStartedAt?: string;
+}
+
+export interface RollbackRecord {
+  by: string;
+  reason: string;
+  at: string;
+  evidence?: HealthVerdict;
+}
+
+export interface LifecycleState {
+  workflowId: string;
+  stage: LifecycleStage;
+  modelPackageGroup: string;
+  idempotencyKey: string;
+  registeredBy: string;
+  modelPackageArn?: string;
+  modelVersion?: number;
+  productionEndpointName: string;
+  stagingEndpointName?: string;
+  transitions: StageTransition[];
+  commands: CommandRecord[];
+  approval?: ApprovalState;
+  validation?: ValidationReport;
+  canary?: CanaryState;
+  verdicts: HealthVerdict[];
+  rollback?: RollbackRecord;
+  /** One line on why the lifecycle ended where it did. */
+  outcome?: string;
+}

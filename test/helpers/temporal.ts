@@ -1,0 +1,49 @@
+/**
+ * Connects a test file to the run's shared Temporal server and starts a worker on a task queue of its
+ * own, with the workflow bundle built once in global setup and the activities the test chooses.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+
+let runtimeInstalled = false;
+
+export interface TestTemporal {
+  client: Client;
+  taskQueue: string;
+  /** Runs `fn` while the worker polls, then shuts the worker down. */
+  withWorker<T>(activities: object, fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function connectTestTemporal(): Promise<TestTemporal> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const address = inject('temporalAddress');
+  const namespace = inject('temporalNamespace');
+  const connection = await Connection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const taskQueue = `test-${randomUUID()}`;
+  return {
+    client,
+    taskQueue,
+    async withWorker(activities, fn) {
+      const worker = await Worker.create({
+        connection: nativeConnection,
+        namespace,
+        taskQueue,
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        activities,
+      });
+      return worker.runUntil(fn);
+    },
+    async close() {
+      await connection.close();
+      await nativeConnection.close();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Global setup of the integration project: one Temporal dev server (the project's own CLI, see
+ * src/dev/ensure-temporal-cli.ts) and one workflow bundle for the whole run. Test files reach them
+ * through `inject('temporalAddress')` and `inject('workflowBundlePath')`.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
+import { ensureTemporalCli } from '../../src/dev/ensure-temporal-cli';
+import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalNamespace: string;
+    workflowBundlePath: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const executable = await ensureTemporalCli();
+  const started = Date.now();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: executable },
+      ip: '127.0.0.1',
+      searchAttributes: LIFECYCLE_SEARCH_ATTRIBUTES,
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  const workDir = await mkdtemp(join(tmpdir(), 'mvl-test-'));
+  try {
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: join(__dirname, '../../workflows/index.ts'),
+      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+    });
+    const bundlePath = join(workDir, 'workflow-bundle.js');
+    await writeFile(bundlePath, bundle.code);
+    project.provide('workflowBundlePath', bundlePath);
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  project.provide('temporalAddress', env.address);
+  project.provide('temporalNamespace', env.namespace ?? 'default');
+  console.error(`[temporal] dev server ${env.address} ready in ${Date.now() - started} ms (${executable})`);
+
+  return async () => {
+    await env.teardown();
+    await rm(workDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import {
+  lifecycleWorkflowId,
+  parseLifecycleInput,
+  type LifecycleRequest,
+} from '../../src/shared/lifecycle-input';
+
+const minimal: LifecycleRequest = {
+  modelPackageGroup: 'churn',
+  idempotencyKey: 'train-1',
+  registeredBy: 'pipeline',
+  artifactUri: 's3://b/k/model.tar.gz',
+  inferenceImage: 'img:1',
+  lineage: { datasetUri: 's3://d', datasetVersion: '1', codeCommit: 'c', trainingJobName: 't' },
+  deployment: { productionEndpointName: 'churn-prod' },
+};
+
+describe('lifecycle input', () => {
+  it('applies the documented defaults', () => {
+    const r = parseLifecycleInput(minimal);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.value.deployment.canarySteps).toEqual([10, 50, 100]);
+    expect(r.value.approval.mode).toBe('manual');
+    expect(r.value.approval.deadlineSeconds).toBe(7 * 24 * 3600);
+    expect(r.value.deployment.health.minInvocations).toBe(100);
+    expect(r.value.deployment.health.latencyStatistic).toBe('p99');
+    expect(r.value.retainPreviousVersions).toBe(1);
+  });
+
+  it('names every invalid field', () => {
+    const r = parseLifecycleInput({
+      ...minimal,
+      modelPackageGroup: '-bad',
+      deployment: { productionEndpointName: 'p', canarySteps: [50, 10] },
+      approval: { mode: 'automatic' },
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const fields = r.errors.map((e) => e.field);
+    expect(fields).toContain('modelPackageGroup');
+    expect(fields).toContain('deployment.canarySteps');
+    expect(fields).toContain('approval.thresholds');
+  });
+
+  it('requires canary steps to end at 100', () => {
+    const r = parseLifecycleInput({
+      ...minimal,
+      deployment: { productionEndpointName: 'p', canarySteps: [10, 50] },
+    });
+    expect(r.ok ? [] : r.errors).toEqual([{ field: 'deployment.canarySteps', message: 'must end at 100' }]);
+  });
+
+  it('derives the workflow ID from group and key', () => {
+    expect(lifecycleWorkflowId('churn', 'train-1')).toBe('mv-churn-train-1');
+  });
+});
