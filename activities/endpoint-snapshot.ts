@@ -1,0 +1,79 @@
+/**
+ * An endpoint as the workflow sees it: status, config, and per variant its weight, model and the
+ * model package that model came from. Shared by the endpoint activities and the lineage answer.
+ */
+import {
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  type DescribeEndpointCommandOutput,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import type { EndpointSnapshot, ServingVariant } from '../src/shared/activity-contracts';
+import { awsOrNotFound } from './aws-errors';
+
+export type RawEndpoint = DescribeEndpointCommandOutput;
+
+/** DescribeEndpoint, null when there is no such endpoint. */
+export function describeRawEndpoint(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+): Promise<RawEndpoint | null> {
+  return awsOrNotFound('DescribeEndpoint', () =>
+    sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpointName })),
+  );
+}
+
+/** The package a model was created from; undefined for models not made from a package or since deleted. */
+async function modelPackageOf(sagemaker: SageMakerClient, modelName: string): Promise<string | undefined> {
+  const model = await awsOrNotFound('DescribeModel', () =>
+    sagemaker.send(new DescribeModelCommand({ ModelName: modelName })),
+  );
+  return model?.PrimaryContainer?.ModelPackageName ?? model?.Containers?.[0]?.ModelPackageName;
+}
+
+export async function snapshotOf(sagemaker: SageMakerClient, raw: RawEndpoint): Promise<EndpointSnapshot> {
+  const endpointConfigName = raw.EndpointConfigName ?? '';
+  // A config may be deleted while its endpoint lives on: then the model names are unknown.
+  const config = endpointConfigName
+    ? await awsOrNotFound('DescribeEndpointConfig', () =>
+        sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
+      )
+    : null;
+  const configured = new Map((config?.ProductionVariants ?? []).map((v) => [v.VariantName, v]));
+
+  // Before the first deployment completes, DescribeEndpoint has no variants yet: use the config's.
+  const live = raw.ProductionVariants?.length
+    ? raw.ProductionVariants.map((v) => ({
+        variantName: v.VariantName ?? '',
+        weight: v.CurrentWeight ?? v.DesiredWeight ?? 0,
+        instanceCount: v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0,
+      }))
+    : [...configured.values()].map((v) => ({
+        variantName: v.VariantName ?? '',
+        weight: v.InitialVariantWeight ?? 1,
+        instanceCount: v.InitialInstanceCount ?? 0,
+      }));
+
+  const variants: ServingVariant[] = await Promise.all(
+    live.map(async (v) => {
+      const modelName = configured.get(v.variantName)?.ModelName ?? '';
+      const modelPackageArn = modelName ? await modelPackageOf(sagemaker, modelName) : undefined;
+      return { ...v, modelName, ...(modelPackageArn ? { modelPackageArn } : {}) };
+    }),
+  );
+  return {
+    endpointName: raw.EndpointName ?? '',
+    status: raw.EndpointStatus ?? 'Unknown',
+    endpointConfigName,
+    variants,
+  };
+}
+
+export async function describeEndpointSnapshot(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+): Promise<EndpointSnapshot | null> {
+  const raw = await describeRawEndpoint(sagemaker, endpointName);
+  return raw ? snapshotOf(sagemaker, raw) : null;
+}

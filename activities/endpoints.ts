@@ -1,0 +1,288 @@
+/**
+ * Endpoint activities: models, endpoint configs, endpoints and traffic weights. Each is idempotent:
+ * a retry finds what an earlier attempt made and goes on; deleting what is gone is success.
+ */
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListModelsCommand,
+  UpdateEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+  type ProductionVariantInstanceType,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { ApplicationFailure } from '@temporalio/activity';
+import { ErrorTypes, type LifecycleActivities, type VariantSpec } from '../src/shared/activity-contracts';
+import {
+  aws,
+  awsOrNotFound,
+  classifyAwsError,
+  endpointNotReady,
+  isAlreadyExists,
+  isEndpointBusy,
+  isNotFound,
+  validationFailure,
+} from './aws-errors';
+import type { ActivityDeps } from './deps';
+import {
+  describeEndpointSnapshot,
+  describeRawEndpoint,
+  snapshotOf,
+  type RawEndpoint,
+} from './endpoint-snapshot';
+
+/** Statuses from which SageMaker will reach InService (or Failed) by itself. */
+const TRANSITIONAL = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
+
+function endpointFailed(raw: RawEndpoint, what: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `endpoint ${raw.EndpointName} ${what}: ${raw.FailureReason ?? 'no failure reason given'}`,
+    ErrorTypes.EndpointFailed,
+  );
+}
+
+function endpointMissing(endpointName: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`endpoint ${endpointName} does not exist`, ErrorTypes.NotFound);
+}
+
+/** Runs a call that SageMaker refuses while the endpoint is busy; that refusal becomes a retryable wait. */
+async function whenEndpointIdle<T>(
+  operation: string,
+  endpointName: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isEndpointBusy(err)) throw endpointNotReady(`${operation}: endpoint ${endpointName} is busy`);
+    throw classifyAwsError(operation, err);
+  }
+}
+
+async function createModel(deps: ActivityDeps, input: { modelName: string; modelPackageArn: string }) {
+  try {
+    await deps.sagemaker.send(
+      new CreateModelCommand({
+        ModelName: input.modelName,
+        ExecutionRoleArn: deps.executionRoleArn,
+        PrimaryContainer: { ModelPackageName: input.modelPackageArn },
+      }),
+    );
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw classifyAwsError('CreateModel', err);
+    // Success only when it is the same model: a name clash with other content must not pass silently.
+    const existing = await aws('DescribeModel', () =>
+      deps.sagemaker.send(new DescribeModelCommand({ ModelName: input.modelName })),
+    );
+    const pkg = existing.PrimaryContainer?.ModelPackageName ?? existing.Containers?.[0]?.ModelPackageName;
+    if (pkg !== input.modelPackageArn) {
+      throw validationFailure(
+        `model ${input.modelName} already exists from ${pkg ?? 'no model package'}, not ${input.modelPackageArn}`,
+      );
+    }
+  }
+}
+
+async function createEndpointConfig(sagemaker: SageMakerClient, name: string, variants: VariantSpec[]) {
+  try {
+    await sagemaker.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: name,
+        ProductionVariants: variants.map((v) => ({
+          VariantName: v.variantName,
+          ModelName: v.modelName,
+          InitialVariantWeight: v.initialWeight,
+          InstanceType: v.instanceType as ProductionVariantInstanceType,
+          InitialInstanceCount: v.initialInstanceCount,
+        })),
+      }),
+    );
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw classifyAwsError('CreateEndpointConfig', err);
+    const existing = await aws('DescribeEndpointConfig', () =>
+      sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: name })),
+    );
+    const shape = (pairs: [string | undefined, string | undefined][]) =>
+      pairs
+        .map(([variant, model]) => `${variant}=${model}`)
+        .sort()
+        .join(',');
+    const have = shape((existing.ProductionVariants ?? []).map((v) => [v.VariantName, v.ModelName]));
+    const want = shape(variants.map((v) => [v.variantName, v.modelName]));
+    if (have !== want) {
+      throw validationFailure(`endpoint config ${name} already exists with variants ${have}, not ${want}`);
+    }
+  }
+}
+
+async function deployEndpointConfig(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+  endpointConfigName: string,
+): Promise<'created' | 'updated' | 'unchanged'> {
+  const raw = await describeRawEndpoint(sagemaker, endpointName);
+  if (!raw) {
+    try {
+      await sagemaker.send(
+        new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName }),
+      );
+      return 'created';
+    } catch (err) {
+      // Someone created it between our describe and create: look again on the next attempt.
+      if (isAlreadyExists(err)) throw endpointNotReady(`endpoint ${endpointName} appeared while creating it`);
+      throw classifyAwsError('CreateEndpoint', err);
+    }
+  }
+  const pending = raw.PendingDeploymentSummary?.EndpointConfigName;
+  if (raw.EndpointConfigName === endpointConfigName || pending === endpointConfigName) return 'unchanged';
+  if (raw.EndpointStatus === 'Failed') throw endpointFailed(raw, 'is Failed');
+  if (raw.EndpointStatus !== 'InService') {
+    throw endpointNotReady(`endpoint ${endpointName} is ${raw.EndpointStatus}; cannot update it yet`);
+  }
+  await whenEndpointIdle('UpdateEndpoint', endpointName, () =>
+    sagemaker.send(
+      new UpdateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName }),
+    ),
+  );
+  return 'updated';
+}
+
+async function awaitEndpointInService(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+  endpointConfigName: string | undefined,
+) {
+  const raw = await describeRawEndpoint(sagemaker, endpointName);
+  if (!raw) throw endpointMissing(endpointName);
+  const status = raw.EndpointStatus ?? 'Unknown';
+  if (TRANSITIONAL.has(status)) throw endpointNotReady(`endpoint ${endpointName} is ${status}`);
+  if (status !== 'InService') throw endpointFailed(raw, `is ${status}`);
+  if (endpointConfigName && raw.EndpointConfigName !== endpointConfigName) {
+    // InService on another config with no update pending and a failure reason: SageMaker rolled the update back.
+    if (!raw.PendingDeploymentSummary && raw.FailureReason) {
+      throw endpointFailed(raw, `did not move to ${endpointConfigName}`);
+    }
+    throw endpointNotReady(
+      `endpoint ${endpointName} is InService on ${raw.EndpointConfigName}, not yet on ${endpointConfigName}`,
+    );
+  }
+  return snapshotOf(sagemaker, raw);
+}
+
+async function setVariantWeights(
+  sagemaker: SageMakerClient,
+  endpointName: string,
+  weights: Record<string, number>,
+) {
+  const raw = await describeRawEndpoint(sagemaker, endpointName);
+  if (!raw) throw endpointMissing(endpointName);
+  const current = new Map(
+    (raw.ProductionVariants ?? []).map((v) => [v.VariantName, v.DesiredWeight ?? v.CurrentWeight]),
+  );
+  const unknown = Object.keys(weights).filter((name) => !current.has(name));
+  if (unknown.length > 0) {
+    throw validationFailure(`endpoint ${endpointName} has no variant ${unknown.join(', ')}`);
+  }
+  // DesiredWeight already at target covers a retry after our own update was accepted.
+  if (Object.entries(weights).every(([name, weight]) => current.get(name) === weight)) return;
+  if (raw.EndpointStatus !== 'InService') {
+    throw endpointNotReady(`endpoint ${endpointName} is ${raw.EndpointStatus}; cannot change weights yet`);
+  }
+  await whenEndpointIdle('UpdateEndpointWeightsAndCapacities', endpointName, () =>
+    sagemaker.send(
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: endpointName,
+        DesiredWeightsAndCapacities: Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
+          VariantName,
+          DesiredWeight,
+        })),
+      }),
+    ),
+  );
+}
+
+async function listModelsNewestFirst(sagemaker: SageMakerClient, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await aws('ListModels', () =>
+      sagemaker.send(
+        new ListModelsCommand({
+          NameContains: prefix,
+          SortBy: 'CreationTime',
+          SortOrder: 'Descending',
+          NextToken,
+        }),
+      ),
+    );
+    for (const m of page.Models ?? []) if (m.ModelName?.startsWith(prefix)) names.push(m.ModelName);
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return names;
+}
+
+export function createEndpointActivities(
+  deps: ActivityDeps,
+): Pick<
+  LifecycleActivities,
+  | 'describeEndpoint'
+  | 'createModelFromPackage'
+  | 'createEndpointConfig'
+  | 'deployEndpointConfig'
+  | 'awaitEndpointInService'
+  | 'setVariantWeights'
+  | 'deleteEndpoint'
+  | 'deleteEndpointConfig'
+  | 'deleteModel'
+  | 'pruneRetiredModels'
+> {
+  const { sagemaker } = deps;
+  const deleteModel = async (modelName: string) => {
+    await awsOrNotFound('DeleteModel', () =>
+      sagemaker.send(new DeleteModelCommand({ ModelName: modelName })),
+    );
+  };
+  return {
+    describeEndpoint: (endpointName) => describeEndpointSnapshot(sagemaker, endpointName),
+    createModelFromPackage: (input) => createModel(deps, input),
+    createEndpointConfig: (input) =>
+      createEndpointConfig(sagemaker, input.endpointConfigName, input.variants),
+    deployEndpointConfig: (input) =>
+      deployEndpointConfig(sagemaker, input.endpointName, input.endpointConfigName),
+    awaitEndpointInService: (input) =>
+      awaitEndpointInService(sagemaker, input.endpointName, input.endpointConfigName),
+    setVariantWeights: (input) => setVariantWeights(sagemaker, input.endpointName, input.weights),
+
+    async deleteEndpoint(endpointName) {
+      try {
+        await sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName }));
+      } catch (err) {
+        if (isNotFound(err)) return;
+        if (isEndpointBusy(err)) throw endpointNotReady(`DeleteEndpoint: endpoint ${endpointName} is busy`);
+        throw classifyAwsError('DeleteEndpoint', err);
+      }
+    },
+    async deleteEndpointConfig(endpointConfigName) {
+      await awsOrNotFound('DeleteEndpointConfig', () =>
+        sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
+      );
+    },
+    deleteModel,
+
+    async pruneRetiredModels({ modelNamePrefix, keep, retain }) {
+      const keepSet = new Set(keep);
+      const retired = (await listModelsNewestFirst(sagemaker, modelNamePrefix)).filter(
+        (n) => !keepSet.has(n),
+      );
+      const doomed = retired.slice(Math.max(0, retain));
+      for (const name of doomed) await deleteModel(name);
+      return doomed;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The lifecycle's activities: every side effect the workflow needs, built from injected clients.
+ *
+ *   const config = activityConfigFromEnv();
+ *   const activities = createActivities({
+ *     ...createAwsClients(config.aws),
+ *     executionRoleArn: config.executionRoleArn,
+ *     webhookUrl: config.webhookUrl,
+ *     temporal: { client, taskQueue },
+ *   });
+ *   await Worker.create({ activities, ... });
+ */
+import type { LifecycleActivities } from '../src/shared/activity-contracts';
+import type { ActivityDeps } from './deps';
+import { createEndpointLockActivities } from './endpoint-lock';
+import { createEndpointActivities } from './endpoints';
+import { createHealthActivities } from './health/watch';
+import { createModelRegistryActivities } from './model-registry';
+import { createNotifyActivities } from './notify';
+import { createServingLineageActivities } from './serving-lineage';
+import { createValidationActivities } from './validation';
+
+export type { ActivityDeps } from './deps';
+export { createAwsClients, type AwsClients, type AwsClientsConfig } from './aws-clients';
+export { activityConfigFromEnv, type ActivityEnvConfig } from './config';
+export { describeServingLineage } from './serving-lineage';
+
+export function createActivities(deps: ActivityDeps): LifecycleActivities {
+  return {
+    ...createModelRegistryActivities(deps),
+    ...createEndpointActivities(deps),
+    ...createValidationActivities({ runtime: deps.runtime }),
+    ...createHealthActivities(deps),
+    ...createNotifyActivities(deps),
+    ...createServingLineageActivities(deps),
+    ...createEndpointLockActivities(deps),
+  };
+}

@@ -1,0 +1,374 @@
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DeleteEndpointCommand,
+  DeleteEndpointConfigCommand,
+  DeleteModelCommand,
+  DescribeEndpointCommand,
+  DescribeEndpointConfigCommand,
+  DescribeModelCommand,
+  ListModelsCommand,
+  UpdateEndpointCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
+  type DescribeEndpointCommandOutput,
+} from '@aws-sdk/client-sagemaker';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createActivities } from '../../../activities';
+import { ErrorTypes } from '../../../src/shared/activity-contracts';
+import { alreadyExists, awsError, failureOf, mockedDeps, notFound, ROLE_ARN } from './helpers';
+
+const PKG_V6 = 'arn:aws:sagemaker:us-east-1:1:model-package/churn/6';
+const PKG_V7 = 'arn:aws:sagemaker:us-east-1:1:model-package/churn/7';
+
+function endpoint(
+  overrides: Partial<DescribeEndpointCommandOutput> = {},
+): Partial<DescribeEndpointCommandOutput> {
+  return {
+    EndpointName: 'prod',
+    EndpointStatus: 'InService',
+    EndpointConfigName: 'prod-canary',
+    ProductionVariants: [
+      { VariantName: 'stable', CurrentWeight: 90, CurrentInstanceCount: 1 },
+      { VariantName: 'v7', CurrentWeight: 10, CurrentInstanceCount: 1 },
+    ],
+    ...overrides,
+  };
+}
+
+describe('endpoint activities', () => {
+  let ctx: ReturnType<typeof mockedDeps>;
+  let activities: ReturnType<typeof createActivities>;
+  beforeEach(() => {
+    ctx = mockedDeps();
+    activities = createActivities(ctx.deps);
+  });
+
+  describe('describeEndpoint', () => {
+    it('is null when the endpoint does not exist', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).rejects(notFound('endpoint "prod"'));
+      await expect(activities.describeEndpoint('prod')).resolves.toBeNull();
+    });
+
+    it('resolves each variant’s weight, model and model package', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
+      ctx.mocks.sagemaker.on(DescribeEndpointConfigCommand).resolves({
+        ProductionVariants: [
+          { VariantName: 'stable', ModelName: 'churn-v6' },
+          { VariantName: 'v7', ModelName: 'churn-v7' },
+        ],
+      });
+      ctx.mocks.sagemaker
+        .on(DescribeModelCommand, { ModelName: 'churn-v6' })
+        .resolves({ PrimaryContainer: { ModelPackageName: PKG_V6 } })
+        .on(DescribeModelCommand, { ModelName: 'churn-v7' })
+        .resolves({ Containers: [{ ModelPackageName: PKG_V7 }] });
+
+      await expect(activities.describeEndpoint('prod')).resolves.toEqual({
+        endpointName: 'prod',
+        status: 'InService',
+        endpointConfigName: 'prod-canary',
+        variants: [
+          {
+            variantName: 'stable',
+            weight: 90,
+            instanceCount: 1,
+            modelName: 'churn-v6',
+            modelPackageArn: PKG_V6,
+          },
+          { variantName: 'v7', weight: 10, instanceCount: 1, modelName: 'churn-v7', modelPackageArn: PKG_V7 },
+        ],
+      });
+    });
+  });
+
+  describe('createModelFromPackage', () => {
+    it('creates the model from the package with the execution role', async () => {
+      ctx.mocks.sagemaker.on(CreateModelCommand).resolves({});
+      await activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 });
+      expect(ctx.mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input).toEqual({
+        ModelName: 'churn-v7',
+        ExecutionRoleArn: ROLE_ARN,
+        PrimaryContainer: { ModelPackageName: PKG_V7 },
+      });
+    });
+
+    it('an existing model from the same package is success', async () => {
+      ctx.mocks.sagemaker.on(CreateModelCommand).rejects(alreadyExists('model "churn-v7"'));
+      ctx.mocks.sagemaker
+        .on(DescribeModelCommand)
+        .resolves({ PrimaryContainer: { ModelPackageName: PKG_V7 } });
+      await expect(
+        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 }),
+      ).resolves.toBeUndefined();
+    });
+
+    it('an existing model from another package is a non-retryable clash', async () => {
+      ctx.mocks.sagemaker.on(CreateModelCommand).rejects(alreadyExists('model "churn-v7"'));
+      ctx.mocks.sagemaker
+        .on(DescribeModelCommand)
+        .resolves({ PrimaryContainer: { ModelPackageName: PKG_V6 } });
+      const f = await failureOf(
+        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 }),
+      );
+      expect(f.nonRetryable).toBe(true);
+      expect(f.message).toContain(PKG_V6);
+    });
+  });
+
+  describe('createEndpointConfig', () => {
+    const variants = [
+      {
+        variantName: 'stable',
+        modelName: 'churn-v6',
+        initialWeight: 90,
+        instanceType: 'ml.m5.large',
+        initialInstanceCount: 1,
+      },
+      {
+        variantName: 'v7',
+        modelName: 'churn-v7',
+        initialWeight: 10,
+        instanceType: 'ml.m5.large',
+        initialInstanceCount: 2,
+      },
+    ];
+
+    it('creates the config with every variant', async () => {
+      ctx.mocks.sagemaker.on(CreateEndpointConfigCommand).resolves({});
+      await activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants });
+      expect(ctx.mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input).toEqual({
+        EndpointConfigName: 'prod-canary',
+        ProductionVariants: [
+          {
+            VariantName: 'stable',
+            ModelName: 'churn-v6',
+            InitialVariantWeight: 90,
+            InstanceType: 'ml.m5.large',
+            InitialInstanceCount: 1,
+          },
+          {
+            VariantName: 'v7',
+            ModelName: 'churn-v7',
+            InitialVariantWeight: 10,
+            InstanceType: 'ml.m5.large',
+            InitialInstanceCount: 2,
+          },
+        ],
+      });
+    });
+
+    it('an existing config with the same variants is success', async () => {
+      ctx.mocks.sagemaker
+        .on(CreateEndpointConfigCommand)
+        .rejects(alreadyExists('endpoint configuration "prod-canary"'));
+      ctx.mocks.sagemaker.on(DescribeEndpointConfigCommand).resolves({
+        ProductionVariants: [
+          { VariantName: 'v7', ModelName: 'churn-v7' },
+          { VariantName: 'stable', ModelName: 'churn-v6' },
+        ],
+      });
+      await expect(
+        activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants }),
+      ).resolves.toBeUndefined();
+    });
+  });
+
+  describe('deployEndpointConfig', () => {
+    it('creates a missing endpoint', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).rejects(notFound('endpoint "prod"'));
+      ctx.mocks.sagemaker.on(CreateEndpointCommand).resolves({});
+      await expect(
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'c1' }),
+      ).resolves.toBe('created');
+      expect(ctx.mocks.sagemaker.commandCalls(CreateEndpointCommand)[0]!.args[0].input).toEqual({
+        EndpointName: 'prod',
+        EndpointConfigName: 'c1',
+      });
+    });
+
+    it('updates an InService endpoint on another config', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'old' }));
+      ctx.mocks.sagemaker.on(UpdateEndpointCommand).resolves({});
+      await expect(
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'prod-canary-2' }),
+      ).resolves.toBe('updated');
+      expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.args[0].input).toEqual({
+        EndpointName: 'prod',
+        EndpointConfigName: 'prod-canary-2',
+      });
+    });
+
+    it('does nothing when the endpoint is already on, or moving to, the config', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
+      await expect(
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'prod-canary' }),
+      ).resolves.toBe('unchanged');
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(
+        endpoint({
+          EndpointStatus: 'Updating',
+          EndpointConfigName: 'old',
+          PendingDeploymentSummary: { EndpointConfigName: 'new' },
+        }),
+      );
+      await expect(
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'new' }),
+      ).resolves.toBe('unchanged');
+      expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
+    });
+
+    it('waits (retryable EndpointNotReady) while another update is in progress', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointStatus: 'Updating' }));
+      const f = await failureOf(
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next' }),
+      );
+      expect(f.type).toBe(ErrorTypes.EndpointNotReady);
+      expect(f.nonRetryable).toBe(false);
+    });
+
+    it('turns SageMaker’s "in-progress" refusal into EndpointNotReady', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'old' }));
+      ctx.mocks.sagemaker
+        .on(UpdateEndpointCommand)
+        .rejects(awsError('ValidationException', 'Cannot update in-progress endpoint "arn:…/prod".'));
+      const f = await failureOf(
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next' }),
+      );
+      expect(f.type).toBe(ErrorTypes.EndpointNotReady);
+    });
+  });
+
+  describe('awaitEndpointInService', () => {
+    it.each(['Creating', 'Updating', 'SystemUpdating'])('%s → retryable EndpointNotReady', async (status) => {
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointCommand)
+        .resolves(endpoint({ EndpointStatus: status as 'Creating' }));
+      const f = await failureOf(activities.awaitEndpointInService({ endpointName: 'prod' }));
+      expect(f.type).toBe(ErrorTypes.EndpointNotReady);
+      expect(f.nonRetryable).toBe(false);
+    });
+
+    it('Failed → non-retryable EndpointFailed with the failure reason', async () => {
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointCommand)
+        .resolves(endpoint({ EndpointStatus: 'Failed', FailureReason: 'Image could not be pulled' }));
+      const f = await failureOf(activities.awaitEndpointInService({ endpointName: 'prod' }));
+      expect(f.type).toBe(ErrorTypes.EndpointFailed);
+      expect(f.nonRetryable).toBe(true);
+      expect(f.message).toContain('Image could not be pulled');
+    });
+
+    it('InService on another config → still not ready', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'old' }));
+      const f = await failureOf(
+        activities.awaitEndpointInService({ endpointName: 'prod', endpointConfigName: 'new' }),
+      );
+      expect(f.type).toBe(ErrorTypes.EndpointNotReady);
+    });
+
+    it('InService on the config → the snapshot', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
+      ctx.mocks.sagemaker.on(DescribeEndpointConfigCommand).resolves({ ProductionVariants: [] });
+      const snap = await activities.awaitEndpointInService({
+        endpointName: 'prod',
+        endpointConfigName: 'prod-canary',
+      });
+      expect(snap.status).toBe('InService');
+      expect(snap.variants.map((v) => [v.variantName, v.weight])).toEqual([
+        ['stable', 90],
+        ['v7', 10],
+      ]);
+    });
+  });
+
+  describe('setVariantWeights', () => {
+    it('updates the weights', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
+      ctx.mocks.sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+      await activities.setVariantWeights({ endpointName: 'prod', weights: { stable: 50, v7: 50 } });
+      expect(
+        ctx.mocks.sagemaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)[0]!.args[0].input,
+      ).toEqual({
+        EndpointName: 'prod',
+        DesiredWeightsAndCapacities: [
+          { VariantName: 'stable', DesiredWeight: 50 },
+          { VariantName: 'v7', DesiredWeight: 50 },
+        ],
+      });
+    });
+
+    it('makes no call when the weights are already so (current or desired)', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
+      await activities.setVariantWeights({ endpointName: 'prod', weights: { stable: 90, v7: 10 } });
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(
+        endpoint({
+          EndpointStatus: 'Updating',
+          ProductionVariants: [
+            { VariantName: 'stable', CurrentWeight: 90, DesiredWeight: 0 },
+            { VariantName: 'v7', CurrentWeight: 10, DesiredWeight: 100 },
+          ],
+        }),
+      );
+      await activities.setVariantWeights({ endpointName: 'prod', weights: { stable: 0, v7: 100 } });
+      expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)).toHaveLength(0);
+    });
+
+    it('refuses an unknown variant', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
+      const f = await failureOf(activities.setVariantWeights({ endpointName: 'prod', weights: { v9: 100 } }));
+      expect(f.nonRetryable).toBe(true);
+      expect(f.message).toContain('v9');
+    });
+  });
+
+  describe('deletes', () => {
+    it('treat "not found" as success', async () => {
+      ctx.mocks.sagemaker.on(DeleteEndpointCommand).rejects(notFound('endpoint "stg"'));
+      ctx.mocks.sagemaker.on(DeleteEndpointConfigCommand).rejects(notFound('endpoint configuration "stg"'));
+      ctx.mocks.sagemaker.on(DeleteModelCommand).rejects(notFound('model "m"'));
+      await expect(activities.deleteEndpoint('stg')).resolves.toBeUndefined();
+      await expect(activities.deleteEndpointConfig('stg')).resolves.toBeUndefined();
+      await expect(activities.deleteModel('m')).resolves.toBeUndefined();
+    });
+
+    it('rethrow other failures classified', async () => {
+      ctx.mocks.sagemaker.on(DeleteModelCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
+      const f = await failureOf(activities.deleteModel('m'));
+      expect(f.nonRetryable).toBe(false);
+    });
+  });
+
+  it('pruneRetiredModels keeps `keep` and the `retain` newest others, deletes the rest', async () => {
+    ctx.mocks.sagemaker
+      .on(ListModelsCommand)
+      .resolvesOnce({
+        Models: [
+          { ModelName: 'churn-v-v9', ModelArn: 'a', CreationTime: new Date() },
+          { ModelName: 'churn-v-v8', ModelArn: 'a', CreationTime: new Date() },
+        ],
+        NextToken: 'p2',
+      })
+      .resolvesOnce({
+        Models: [
+          { ModelName: 'churn-v-v7', ModelArn: 'a', CreationTime: new Date() },
+          { ModelName: 'other-churn-v-v1', ModelArn: 'a', CreationTime: new Date() },
+          { ModelName: 'churn-v-v6', ModelArn: 'a', CreationTime: new Date() },
+        ],
+      });
+    ctx.mocks.sagemaker.on(DeleteModelCommand).resolves({});
+    const deleted = await activities.pruneRetiredModels({
+      modelNamePrefix: 'churn-v',
+      keep: ['churn-v-v9', 'churn-v-v8'],
+      retain: 1,
+    });
+    expect(deleted).toEqual(['churn-v-v6']);
+    expect(ctx.mocks.sagemaker.commandCalls(ListModelsCommand)[0]!.args[0].input).toMatchObject({
+      NameContains: 'churn-v',
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+    });
+    expect(
+      ctx.mocks.sagemaker.commandCalls(DeleteModelCommand).map((c) => c.args[0].input.ModelName),
+    ).toEqual(['churn-v-v6']);
+  });
+});
