@@ -1,21 +1,102 @@
 /**
- * `npm start`: the local stack on embedded defaults. For now the Temporal dev server with its UI;
- * the service issue adds the emulator, the worker and the API.
+ * `npm start`: the whole product on one machine, on embedded defaults.
+ *   Temporal dev server (SQLite in DATA_DIR, search attributes, Web UI) → AWS emulator with a v0
+ *   production endpoint and live traffic → worker → API. Prints the URLs and local tokens.
+ * Ctrl-C stops them in reverse order; a second start finds the same workflows in the same SQLite file.
  */
-import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { generateLocalTokens, type StaticToken } from './api/auth/static-tokens';
+import { startApi } from './api/start-api';
+import { loadConfig, type ServiceConfig } from './config';
+import { localTokensPath, readLocalTokens, writeLocalTokens } from './config/local-tokens';
 import { startTemporalDevServer } from './dev/temporal-dev-server';
+import { startLocalEmulator } from './demo/local-emulator';
+import { createLogger, routeTemporalLogsTo } from './worker/logger';
+import { startWorker } from './worker/start-worker';
+
+type Stop = () => Promise<void>;
+
+async function localTokens(config: ServiceConfig): Promise<StaticToken[]> {
+  if (config.auth.staticTokens) return [];
+  const existing = await readLocalTokens(config.localStack.dataDir);
+  if (existing) return existing;
+  const tokens = generateLocalTokens();
+  await writeLocalTokens(config.localStack.dataDir, tokens);
+  return tokens;
+}
 
 async function main(): Promise<void> {
-  const server = await startTemporalDevServer({
-    dataDir: process.env.DATA_DIR ?? join(process.cwd(), '.data'),
-    port: Number(process.env.TEMPORAL_PORT ?? 7233),
-    uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
-    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
-  });
-  console.log(`Temporal: ${server.address}  UI: ${server.uiUrl}`);
-  const stop = () => void server.stop().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const ls = loadConfig().localStack;
+  const emulatorUrl = `http://127.0.0.1:${ls.emulatorPort}`;
+  // The local stack points every component at its own Temporal and emulator unless told otherwise.
+  process.env.TEMPORAL_ADDRESS ??= `127.0.0.1:${ls.temporalPort}`;
+  process.env.AWS_ENDPOINT_URL ??= emulatorUrl;
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'mvl');
+  routeTemporalLogsTo(logger);
+  const stops: Stop[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => logger.error(err.message));
+  };
+  try {
+    const temporal = await startTemporalDevServer({
+      dataDir: resolve(ls.dataDir),
+      port: ls.temporalPort,
+      uiPort: ls.temporalUiPort,
+      namespace: config.temporal.namespace,
+    });
+    stops.push(() => temporal.stop());
+
+    const emulator = await startLocalEmulator(config, logger);
+    stops.push(emulator.stop);
+
+    const worker = await startWorker(config, logger);
+    stops.push(() => worker.stop());
+
+    const tokens = await localTokens(config);
+    const api = await startApi(config, logger, tokens);
+    stops.push(() => api.close());
+
+    printBanner(
+      { api: api.url, temporalUi: temporal.uiUrl, temporal: temporal.address, emulator: emulator.url },
+      tokens,
+      ls.dataDir,
+    );
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping the local stack');
+    void stopAll().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function printBanner(urls: Record<string, string>, tokens: StaticToken[], dataDir: string): void {
+  const lines = [
+    '',
+    'model-version-lifecycle is running',
+    `  API          ${urls.api}   (OpenAPI UI: ${urls.api}/docs)`,
+    `  Temporal UI  ${urls.temporalUi}`,
+    `  Temporal     ${urls.temporal}`,
+    `  AWS emulator ${urls.emulator}`,
+  ];
+  if (tokens.length > 0) {
+    lines.push(`  local tokens (also in ${localTokensPath(dataDir)}):`);
+    for (const t of tokens)
+      lines.push(`    ${t.roles.join('+').padEnd(12)} ${t.identity.padEnd(20)} ${t.token}`);
+  } else {
+    lines.push('  tokens: from AUTH_TOKENS / AUTH_JWKS_URL');
+  }
+  lines.push('  try: npm run demo     stop: Ctrl-C', '');
+  console.log(lines.join('\n'));
 }
 
 main().catch((err: Error) => {

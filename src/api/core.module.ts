@@ -1,0 +1,31 @@
+/**
+ * What every feature module shares, supplied by whoever starts the API (the local stack, the service
+ * process or a test): the Temporal client, settings, the authenticator and the lineage reader.
+ */
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { Client } from '@temporalio/client';
+import type { Authenticator } from './auth/authenticator';
+import type { ServingLineageReader } from './endpoints/endpoints.controller';
+import type { ApiSettings } from './model-versions/lifecycle.service';
+import { API_SETTINGS, AUTHENTICATOR, SERVING_LINEAGE_READER, TEMPORAL_CLIENT } from './tokens';
+
+export interface ApiDependencies {
+  temporalClient: Client;
+  settings: ApiSettings;
+  authenticator: Authenticator;
+  readServingLineage: ServingLineageReader;
+}
+
+@Global()
+@Module({})
+export class CoreModule {
+  static register(deps: ApiDependencies): DynamicModule {
+    const providers = [
+      { provide: TEMPORAL_CLIENT, useValue: deps.temporalClient },
+      { provide: API_SETTINGS, useValue: deps.settings },
+      { provide: AUTHENTICATOR, useValue: deps.authenticator },
+      { provide: SERVING_LINEAGE_READER, useValue: deps.readServingLineage },
+    ];
+    return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}

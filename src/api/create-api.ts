@@ -1,0 +1,22 @@
+/** Builds the Nest application (not yet listening) from its dependencies. */
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { LoggerService, LogLevel } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import type { ApiDependencies } from './core.module';
+import { setupOpenApi } from './openapi/setup-openapi';
+
+export type { ApiDependencies } from './core.module';
+
+export async function createApi(
+  deps: ApiDependencies,
+  options: { logger?: LoggerService | LogLevel[] | false } = {},
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), {
+    logger: options.logger ?? ['error', 'warn'],
+  });
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  return app;
+}

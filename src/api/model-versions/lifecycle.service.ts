@@ -1,0 +1,169 @@
+/**
+ * The model-versions feature on Temporal: start a lifecycle, read its state, list them, send commands.
+ * Controllers stay thin; this is where Temporal's answers become HTTP answers.
+ */
+import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { LifecycleInput } from '../../shared/lifecycle-input';
+import { lifecycleWorkflowId } from '../../shared/lifecycle-input';
+import type { LifecycleState } from '../../shared/lifecycle-state';
+import {
+  commandUpdate,
+  LIFECYCLE_WORKFLOW_TYPE,
+  stateQuery,
+  type CommandAction,
+  type CommandResult,
+} from '../../shared/messages';
+import { EndpointNameKey, LifecycleStageKey, ModelPackageGroupKey } from '../../shared/search-attributes';
+import { temporalUnavailable } from '../common/temporal-errors';
+import { API_SETTINGS, TEMPORAL_CLIENT } from '../tokens';
+import type { ListQuery } from './schemas';
+import { decodePageToken, encodePageToken, summarize, visibilityQuery, type ListFilter } from './visibility';
+
+export interface ApiSettings {
+  namespace: string;
+  taskQueue: string;
+  /** How long a command waits for the workflow's answer before a 504. */
+  commandTimeoutMs: number;
+}
+
+export interface StartedLifecycle {
+  id: string;
+  runId: string;
+  modelPackageGroup: string;
+  idempotencyKey: string;
+  registeredBy: string;
+  links: { self: string };
+}
+
+const failureMessage = (err: Error): string => {
+  let cause: Error | undefined = err;
+  while (cause && (cause as { cause?: Error }).cause) cause = (cause as { cause?: Error }).cause;
+  return cause?.message || err.message;
+};
+
+@Injectable()
+export class LifecycleService {
+  constructor(
+    @Inject(TEMPORAL_CLIENT) private readonly client: Client,
+    @Inject(API_SETTINGS) private readonly settings: ApiSettings,
+  ) {}
+
+  /** Idempotent on (group, idempotencyKey): `created` is false when the lifecycle already existed. */
+  async start(input: LifecycleInput): Promise<{ created: boolean; body: StartedLifecycle }> {
+    const id = lifecycleWorkflowId(input.modelPackageGroup, input.idempotencyKey);
+    const body = (runId: string, registeredBy: string): StartedLifecycle => ({
+      id,
+      runId,
+      modelPackageGroup: input.modelPackageGroup,
+      idempotencyKey: input.idempotencyKey,
+      registeredBy,
+      links: { self: `/model-versions/${encodeURIComponent(id)}` },
+    });
+    try {
+      const handle = await this.client.workflow.start(LIFECYCLE_WORKFLOW_TYPE, {
+        workflowId: id,
+        taskQueue: this.settings.taskQueue,
+        args: [input],
+        // A finished lifecycle is not restarted by a retried POST either.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // Set at start so a list right after the POST already finds it; the workflow keeps them current.
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: ModelPackageGroupKey, value: input.modelPackageGroup },
+          { key: LifecycleStageKey, value: 'registering' },
+          { key: EndpointNameKey, value: input.deployment.productionEndpointName },
+        ]),
+        // In the memo so that a repeated POST can answer with the same body without asking the workflow.
+        memo: { registeredBy: input.registeredBy },
+        staticSummary: `${input.modelPackageGroup} ← ${input.idempotencyKey} (by ${input.registeredBy})`,
+      });
+      return { created: true, body: body(handle.firstExecutionRunId, input.registeredBy) };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw temporalUnavailable(err) ?? err;
+      const existing = await this.describe(id);
+      const registeredBy = (existing.memo?.registeredBy as string | undefined) ?? input.registeredBy;
+      return { created: false, body: body(existing.runId, registeredBy) };
+    }
+  }
+
+  async state(id: string): Promise<LifecycleState> {
+    await this.describe(id);
+    try {
+      return await this.client.workflow.getHandle(id).query(stateQuery);
+    } catch (err) {
+      throw temporalUnavailable(err) ?? err;
+    }
+  }
+
+  async list(query: ListQuery): Promise<{ items: ReturnType<typeof summarize>[]; nextPageToken?: string }> {
+    return this.listWhere({ group: query.group, stage: query.stage }, query.pageSize, query.pageToken);
+  }
+
+  async listWhere(filter: ListFilter, pageSize: number, pageToken?: string) {
+    try {
+      const response = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.settings.namespace,
+        query: visibilityQuery(filter),
+        pageSize,
+        nextPageToken: decodePageToken(pageToken),
+      });
+      return {
+        items: response.executions.map(summarize),
+        nextPageToken: encodePageToken(response.nextPageToken),
+      };
+    } catch (err) {
+      throw temporalUnavailable(err) ?? err;
+    }
+  }
+
+  /**
+   * The `command` update: the workflow's validator refuses what does not fit the stage (409); the
+   * handler may refuse what it cannot accept from this caller, such as self-approval (403).
+   */
+  async command(id: string, action: CommandAction, by: string, reason?: string): Promise<CommandResult> {
+    const handle = this.client.workflow.getHandle(id);
+    const deadline = Date.now() + this.settings.commandTimeoutMs;
+    let result: CommandResult;
+    try {
+      result = await this.client.withDeadline(deadline, () =>
+        handle.executeUpdate(commandUpdate, { args: [{ action, by, reason }] }),
+      );
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        throw new ConflictException(`${action} refused: ${failureMessage(err)}`);
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        // Not found, or found but finished: an update reaches only a running workflow.
+        const existing = await this.describe(id);
+        const stage = existing.typedSearchAttributes.get(LifecycleStageKey) ?? existing.status.name;
+        throw new ConflictException(`${action} refused: the lifecycle has finished (${stage})`);
+      }
+      throw temporalUnavailable(err) ?? err;
+    }
+    if (!result.accepted) {
+      throw new ForbiddenException(`${action} refused: ${result.refusal ?? 'not allowed for this caller'}`);
+    }
+    return result;
+  }
+
+  /** The lifecycle's execution, or 404 (also for workflows of other types, e.g. endpoint locks). */
+  async describe(id: string): Promise<WorkflowExecutionDescription> {
+    try {
+      const description = await this.client.workflow.getHandle(id).describe();
+      if (description.type !== LIFECYCLE_WORKFLOW_TYPE) throw new WorkflowNotFoundError('', id, undefined);
+      return description;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError)
+        throw new NotFoundException(`no model version with id "${id}"`);
+      throw temporalUnavailable(err) ?? err;
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { CommandAction } from '../../shared/messages';
+import { CurrentCaller, type Caller } from '../auth/caller';
+import { READERS, RequireRoles, type Role } from '../auth/roles';
+import { parseOrBadRequest } from '../common/validation';
+import {
+  commandBodyJsonSchema,
+  errorJsonSchema,
+  startedJsonSchema,
+  startRequestJsonSchema,
+  summaryListJsonSchema,
+} from '../openapi/json-schemas';
+import { LIFECYCLE_SERVICE } from '../tokens';
+import type { LifecycleService } from './lifecycle.service';
+import { commandBodySchema, listQuerySchema, workflowIdSchema } from './schemas';
+import { parseStartRequest } from './start-request';
+
+const ID_PARAM = { name: 'id', description: 'The id returned by POST /model-versions (the workflow ID)' };
+const errors = (...codes: number[]) =>
+  applyDecorators(...codes.map((status) => ApiResponse({ status, schema: errorJsonSchema })));
+
+/** Who may send which command (see auth/roles.ts for the reasoning). */
+const COMMAND_ROLES: Record<CommandAction, Role[]> = {
+  approve: ['approver'],
+  reject: ['approver', 'operator'],
+  rollback: ['operator'],
+  pause: ['operator'],
+  resume: ['operator'],
+  promote: ['operator'],
+};
+
+function commandRoute(action: CommandAction, summary: string) {
+  return applyDecorators(
+    Post(`:id/${action}`),
+    HttpCode(200),
+    RequireRoles(...COMMAND_ROLES[action]),
+    ApiOperation({
+      summary,
+      description: `Roles: ${COMMAND_ROLES[action].join(', ')}. The actor recorded is the token's identity.`,
+    }),
+    ApiParam(ID_PARAM),
+    ApiBody({ schema: commandBodyJsonSchema, required: false }),
+    ApiResponse({ status: 200, description: 'Accepted by the workflow' }),
+    errors(400, 401, 403, 404, 409),
+  );
+}
+
+@ApiTags('model-versions')
+@ApiBearerAuth()
+@Controller('model-versions')
+export class ModelVersionsController {
+  constructor(@Inject(LIFECYCLE_SERVICE) private readonly lifecycles: LifecycleService) {}
+
+  @Post()
+  @RequireRoles('pipeline')
+  @ApiOperation({
+    summary: 'Start the lifecycle of a trained model version',
+    description:
+      'Idempotent on (modelPackageGroup, idempotencyKey): 201 when started, 200 with the same body when it exists. `registeredBy` is the token identity.',
+  })
+  @ApiBody({ schema: startRequestJsonSchema })
+  @ApiResponse({ status: 201, description: 'Started', schema: startedJsonSchema })
+  @ApiResponse({ status: 200, description: 'Already existed', schema: startedJsonSchema })
+  @errors(400, 401, 403)
+  async start(
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) res: { status(code: number): unknown },
+  ) {
+    const { created, body: started } = await this.lifecycles.start(parseStartRequest(body, caller.identity));
+    res.status(created ? 201 : 200);
+    return started;
+  }
+
+  @Get()
+  @RequireRoles(...READERS)
+  @ApiOperation({ summary: 'List model versions from Temporal visibility, newest first' })
+  @ApiQuery({ name: 'group', required: false })
+  @ApiQuery({ name: 'stage', required: false, example: 'awaiting-approval' })
+  @ApiQuery({
+    name: 'pageSize',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiQuery({ name: 'pageToken', required: false, description: 'nextPageToken of the previous page' })
+  @ApiResponse({ status: 200, schema: summaryListJsonSchema })
+  @errors(400, 401, 403)
+  list(@Query() query: unknown) {
+    return this.lifecycles.list(parseOrBadRequest(listQuerySchema, query));
+  }
+
+  @Get(':id')
+  @RequireRoles(...READERS)
+  @ApiOperation({
+    summary: 'Stage, history, approval comparison, canary progress and health verdicts of one version',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiResponse({ status: 200, description: 'The workflow state (see LifecycleState in src/shared)' })
+  @errors(400, 401, 403, 404)
+  get(@Param('id') id: string) {
+    return this.lifecycles.state(parseOrBadRequest(workflowIdSchema, id));
+  }
+
+  @commandRoute('approve', 'Approve the version (not by its registrant)')
+  approve(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+    return this.send('approve', id, body, caller);
+  }
+
+  @commandRoute('reject', 'Reject the version')
+  reject(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+    return this.send('reject', id, body, caller);
+  }
+
+  @commandRoute('rollback', 'Roll the canary back to the stable version')
+  rollback(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+    return this.send('rollback', id, body, caller);
+  }
+
+  @commandRoute('pause', 'Pause the canary at its current step')
+  pause(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+    return this.send('pause', id, body, caller);
+  }
+
+  @commandRoute('resume', 'Resume a paused canary')
+  resume(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+    return this.send('resume', id, body, caller);
+  }
+
+  @commandRoute('promote', 'Skip the remaining canary steps and promote now')
+  promote(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+    return this.send('promote', id, body, caller);
+  }
+
+  private send(action: CommandAction, id: string, body: unknown, caller: Caller) {
+    const { reason, comment } = parseOrBadRequest(commandBodySchema, body ?? {});
+    return this.lifecycles.command(
+      parseOrBadRequest(workflowIdSchema, id),
+      action,
+      caller.identity,
+      reason ?? comment,
+    );
+  }
+}

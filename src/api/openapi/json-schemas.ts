@@ -1,0 +1,63 @@
+/** OpenAPI schemas derived from the zod schemas, so the document cannot drift from the validation. */
+import { z } from 'zod';
+import { commandBodySchema } from '../model-versions/schemas';
+import { startRequestSchema } from '../model-versions/start-request';
+import { sageMakerStateChangeSchema } from '../events/sagemaker-event';
+
+type SchemaObject = Record<string, unknown>;
+
+const toOpenApi = (schema: z.ZodType): SchemaObject =>
+  z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }) as SchemaObject;
+
+export const startRequestJsonSchema = toOpenApi(startRequestSchema);
+export const commandBodyJsonSchema = toOpenApi(commandBodySchema);
+export const sageMakerEventJsonSchema = toOpenApi(sageMakerStateChangeSchema);
+
+export const errorJsonSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'integer' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+export const startedJsonSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', example: 'mv-churn-train-2026-11-22' },
+    runId: { type: 'string' },
+    modelPackageGroup: { type: 'string' },
+    idempotencyKey: { type: 'string' },
+    registeredBy: { type: 'string' },
+    links: { type: 'object', properties: { self: { type: 'string' } } },
+  },
+};
+
+export const summaryListJsonSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          runId: { type: 'string' },
+          status: { type: 'string', example: 'RUNNING' },
+          stage: { type: 'string', example: 'awaiting-approval' },
+          modelPackageGroup: { type: 'string' },
+          modelVersion: { type: 'integer' },
+          endpointName: { type: 'string' },
+          startTime: { type: 'string', format: 'date-time' },
+          closeTime: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    nextPageToken: { type: 'string' },
+  },
+};

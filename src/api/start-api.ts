@@ -1,0 +1,46 @@
+/** Connects to Temporal and SageMaker and serves the API; used by the API process and the local stack. */
+import { Client, Connection } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { createAwsClients, describeServingLineage } from '../../activities';
+import type { ServiceConfig } from '../config';
+import { temporalConnectionOptions } from '../config/temporal-connection';
+import { createAuthenticator } from './auth/create-authenticator';
+import type { StaticToken } from './auth/static-tokens';
+import { createApi } from './create-api';
+
+export interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+const COMMAND_TIMEOUT_MS = 30_000;
+
+export async function startApi(
+  config: ServiceConfig,
+  logger: Logger,
+  extraTokens: StaticToken[] = [],
+): Promise<RunningApi> {
+  const connection = await Connection.connect(await temporalConnectionOptions(config.temporal));
+  const temporalClient = new Client({ connection, namespace: config.temporal.namespace });
+  const { sagemaker } = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint });
+  const app = await createApi({
+    temporalClient,
+    settings: {
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
+    },
+    authenticator: createAuthenticator(config.auth, extraTokens),
+    readServingLineage: (name) => describeServingLineage(sagemaker, name),
+  });
+  await app.listen(config.api.port, config.api.host);
+  const url = `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`;
+  logger.info({ url, docs: `${url}/docs` }, 'API listening');
+  return {
+    url,
+    async close() {
+      await app.close();
+      await connection.close();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * `mvl`: the lifecycle API for people at a terminal.
+ *
+ *   mvl status <id>                       mvl approve <id> --comment "…"
+ *   mvl list [--awaiting-approval] [--group g] [--stage s] [--page-token t]
+ *   mvl reject <id> --comment "…"         mvl rollback <id> --reason "…"
+ *   mvl pause|resume|promote <id> [--reason "…"]
+ *   mvl endpoint <name>
+ *
+ * MVL_API_URL (default http://127.0.0.1:3000), MVL_TOKEN (default: a local-stack token for the role).
+ */
+import { parseArgs } from 'node:util';
+import type { ServingLineage } from '../shared/activity-contracts';
+import type { LifecycleState } from '../shared/lifecycle-state';
+import { CliError, createApiClient } from './api-client';
+import { formatEndpoint, formatList, formatStatus, type SummaryList } from './format';
+
+const USAGE = `usage: mvl <command> [options]
+  status <id>                                   stage, approvals, canary, health, history
+  list [--awaiting-approval] [--group g] [--stage s] [--page-size n] [--page-token t]
+  approve <id> --comment "…"                    (approver)
+  reject <id> --comment "…"                     (approver, operator)
+  rollback <id> --reason "…"                    (operator)
+  pause | resume | promote <id> [--reason "…"]  (operator)
+  endpoint <name>                               which versions serve it, with lineage
+  --json prints the API's answer as JSON.
+env: MVL_API_URL (default http://127.0.0.1:3000), MVL_TOKEN
+exit codes: 0 ok, 1 error, 2 usage, 3 not authenticated/allowed, 4 not found, 5 refused by the lifecycle`;
+
+const COMMAND_ROLE: Record<string, string> = {
+  approve: 'approver',
+  reject: 'approver',
+  rollback: 'operator',
+  pause: 'operator',
+  resume: 'operator',
+  promote: 'operator',
+};
+
+function requireArg(value: string | undefined, what: string): string {
+  if (!value) throw new CliError(`missing ${what}\n\n${USAGE}`, 2);
+  return value;
+}
+
+export async function run(argv: string[], print: (line: string) => void): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      comment: { type: 'string' },
+      reason: { type: 'string' },
+      group: { type: 'string' },
+      stage: { type: 'string' },
+      'awaiting-approval': { type: 'boolean' },
+      'page-size': { type: 'string' },
+      'page-token': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, target] = positionals;
+  if (values.help || !command) return print(USAGE);
+  const show = <T>(answer: T, human: (a: T) => string) =>
+    print(values.json ? JSON.stringify(answer, null, 2) : human(answer));
+
+  if (command === 'status') {
+    const api = await createApiClient('viewer');
+    const id = requireArg(target, '<id>');
+    return show(
+      await api.request<LifecycleState>('GET', `/model-versions/${encodeURIComponent(id)}`),
+      formatStatus,
+    );
+  }
+  if (command === 'list') {
+    const api = await createApiClient('viewer');
+    const query = new URLSearchParams();
+    const stage = values['awaiting-approval'] ? 'awaiting-approval' : values.stage;
+    if (stage) query.set('stage', stage);
+    if (values.group) query.set('group', values.group);
+    if (values['page-size']) query.set('pageSize', values['page-size']);
+    if (values['page-token']) query.set('pageToken', values['page-token']);
+    return show(await api.request<SummaryList>('GET', `/model-versions?${query}`), formatList);
+  }
+  if (command === 'endpoint') {
+    const api = await createApiClient('viewer');
+    const name = requireArg(target, '<name>');
+    return show(
+      await api.request<ServingLineage>('GET', `/endpoints/${encodeURIComponent(name)}`),
+      formatEndpoint,
+    );
+  }
+  const role = COMMAND_ROLE[command];
+  if (role) {
+    const id = requireArg(target, '<id>');
+    const text = values.comment ?? values.reason;
+    if ((command === 'approve' || command === 'reject' || command === 'rollback') && !text) {
+      throw new CliError(`${command} needs ${command === 'rollback' ? '--reason' : '--comment'} "why"`, 2);
+    }
+    const api = await createApiClient(role);
+    const answer = await api.request<{ stage: string }>(
+      'POST',
+      `/model-versions/${encodeURIComponent(id)}/${command}`,
+      text ? { reason: text } : {},
+    );
+    return show(answer, (a) => `${command}: accepted (stage now ${a.stage})`);
+  }
+  throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), (line) => console.log(line)).catch((err: Error) => {
+    console.error(`mvl: ${err.message}`);
+    process.exit(err instanceof CliError ? err.exitCode : 2);
+  });
+}

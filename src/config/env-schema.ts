@@ -1,0 +1,91 @@
+/**
+ * Every environment variable the service reads, with its default, validated once at start.
+ * The local stack (`npm start`), the worker, the API and docker-compose all use these names.
+ */
+import { z } from 'zod';
+
+const port = (fallback: number) =>
+  z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(fallback);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const optionalUrl = optionalText.pipe(z.url('must be a URL').optional());
+const positiveSeconds = (fallback: number) =>
+  z.coerce.number({ message: 'must be a number' }).positive().default(fallback);
+
+export const envSchema = z
+  .object({
+    // Temporal
+    TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('model-version-lifecycle'),
+    /** mTLS client certificate and key (PEM file paths), e.g. for Temporal Cloud. */
+    TEMPORAL_TLS_CERT: optionalText,
+    TEMPORAL_TLS_KEY: optionalText,
+    /** Temporal Cloud API key; implies TLS. */
+    TEMPORAL_API_KEY: optionalText,
+    // AWS (credentials come from the SDK's standard chain, never from here)
+    AWS_REGION: z.string().min(1).default('us-east-1'),
+    /** One endpoint for SageMaker, SageMaker Runtime and CloudWatch: the emulator, e.g. http://127.0.0.1:4566. */
+    AWS_ENDPOINT_URL: optionalUrl,
+    SAGEMAKER_EXECUTION_ROLE_ARN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, 'must be an IAM role ARN')
+        .optional(),
+    ),
+    NOTIFY_WEBHOOK_URL: optionalUrl,
+    // API
+    API_HOST: z.string().min(1).default('127.0.0.1'),
+    API_PORT: port(3000),
+    // Auth
+    /** Static tokens: `token:identity:role1+role2,…`. */
+    AUTH_TOKENS: optionalText,
+    AUTH_JWKS_URL: optionalUrl,
+    AUTH_ISSUER: optionalText,
+    AUTH_AUDIENCE: optionalText,
+    /** Claim holding the identity; `sub` unless the IdP puts e.g. an e-mail elsewhere. */
+    AUTH_IDENTITY_CLAIM: z.string().min(1).default('sub'),
+    /** Claim holding the roles (an array or a space-separated string); dots reach nested claims. */
+    AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+    // Worker
+    WORKER_SHUTDOWN_GRACE_SECONDS: positiveSeconds(30),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    // Local stack (`npm start`)
+    DATA_DIR: z.string().min(1).default('.data'),
+    TEMPORAL_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    EMULATOR_PORT: port(4566),
+    /** CloudWatch period the emulator aggregates metrics at (60 s on AWS). */
+    EMULATOR_METRIC_PERIOD_SECONDS: positiveSeconds(1),
+    /** Requests per second of the built-in traffic generator on the production endpoint. */
+    TRAFFIC_RATE_PER_SECOND: positiveSeconds(20),
+    PRODUCTION_ENDPOINT_NAME: z.string().min(1).default('churn-prod'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.TEMPORAL_TLS_CERT ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'],
+        message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
+      });
+    }
+    if (env.AUTH_JWKS_URL && !env.AUTH_ISSUER) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_ISSUER'],
+        message: 'required with AUTH_JWKS_URL: tokens from any issuer would be accepted otherwise',
+      });
+    }
+    if (env.AUTH_JWKS_URL && !env.AUTH_AUDIENCE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_AUDIENCE'],
+        message: 'required with AUTH_JWKS_URL: tokens meant for other services would be accepted otherwise',
+      });
+    }
+  });
+
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,117 @@
+/**
+ * The service's configuration: the environment parsed by `envSchema` into the shape each process
+ * uses. A wrong value stops the process at start with one line per variable.
+ */
+import { envSchema, type Env } from './env-schema';
+
+export { envSchema, type Env } from './env-schema';
+
+/** Any role ARN does for the emulator, which does not assume it. */
+export const EMULATOR_EXECUTION_ROLE_ARN = 'arn:aws:iam::000000000000:role/SageMakerExecutionRole';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  tls?: { certPath: string; keyPath: string };
+  apiKey?: string;
+}
+
+export interface AuthConfig {
+  staticTokens?: string;
+  jwt?: { jwksUrl: string; issuer: string; audience: string; identityClaim: string; rolesClaim: string };
+}
+
+export interface ServiceConfig {
+  temporal: TemporalConfig;
+  aws: { region: string; endpoint?: string; executionRoleArn?: string };
+  notifyWebhookUrl?: string;
+  api: { host: string; port: number };
+  auth: AuthConfig;
+  worker: { shutdownGraceSeconds: number };
+  logLevel: Env['LOG_LEVEL'];
+  localStack: {
+    dataDir: string;
+    temporalPort: number;
+    temporalUiPort: number;
+    emulatorPort: number;
+    emulatorMetricPeriodSeconds: number;
+    trafficRatePerSecond: number;
+    productionEndpointName: string;
+  };
+}
+
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((i) => {
+      const name = i.path.join('.');
+      const value = env[name];
+      return `${name}: ${i.message}${value === undefined ? '' : ` (got "${value}")`}`;
+    }),
+  );
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const e = parseEnv(env);
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      tls:
+        e.TEMPORAL_TLS_CERT && e.TEMPORAL_TLS_KEY
+          ? { certPath: e.TEMPORAL_TLS_CERT, keyPath: e.TEMPORAL_TLS_KEY }
+          : undefined,
+      apiKey: e.TEMPORAL_API_KEY,
+    },
+    aws: {
+      region: e.AWS_REGION,
+      endpoint: e.AWS_ENDPOINT_URL,
+      executionRoleArn:
+        e.SAGEMAKER_EXECUTION_ROLE_ARN ?? (e.AWS_ENDPOINT_URL ? EMULATOR_EXECUTION_ROLE_ARN : undefined),
+    },
+    notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
+    api: { host: e.API_HOST, port: e.API_PORT },
+    auth: {
+      staticTokens: e.AUTH_TOKENS,
+      jwt:
+        e.AUTH_JWKS_URL && e.AUTH_ISSUER && e.AUTH_AUDIENCE
+          ? {
+              jwksUrl: e.AUTH_JWKS_URL,
+              issuer: e.AUTH_ISSUER,
+              audience: e.AUTH_AUDIENCE,
+              identityClaim: e.AUTH_IDENTITY_CLAIM,
+              rolesClaim: e.AUTH_ROLES_CLAIM,
+            }
+          : undefined,
+    },
+    worker: { shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS },
+    logLevel: e.LOG_LEVEL,
+    localStack: {
+      dataDir: e.DATA_DIR,
+      temporalPort: e.TEMPORAL_PORT,
+      temporalUiPort: e.TEMPORAL_UI_PORT,
+      emulatorPort: e.EMULATOR_PORT,
+      emulatorMetricPeriodSeconds: e.EMULATOR_METRIC_PERIOD_SECONDS,
+      trafficRatePerSecond: e.TRAFFIC_RATE_PER_SECOND,
+      productionEndpointName: e.PRODUCTION_ENDPOINT_NAME,
+    },
+  };
+}
+
+/** The worker creates SageMaker models, which need a role; only the emulator does without one. */
+export function requireExecutionRole(config: ServiceConfig): string {
+  if (config.aws.executionRoleArn) return config.aws.executionRoleArn;
+  throw new ConfigError([
+    'SAGEMAKER_EXECUTION_ROLE_ARN: required against real AWS (the IAM role SageMaker assumes to pull the image and model data)',
+  ]);
+}

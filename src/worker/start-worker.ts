@@ -1,0 +1,46 @@
+/** Connects to Temporal and runs the lifecycle worker until `stop()`; used by the worker process and the local stack. */
+import { NativeConnection } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { requireExecutionRole, type ServiceConfig } from '../config';
+import { temporalConnectionOptions } from '../config/temporal-connection';
+import { createLifecycleWorker } from './create-worker';
+
+export interface RunningWorker {
+  /** Settles when the worker has stopped (after `stop()` or a fatal error). */
+  done: Promise<void>;
+  /** Graceful: stop polling, let in-flight activities finish within the grace time, then close. */
+  stop(): Promise<void>;
+}
+
+export async function startWorker(config: ServiceConfig, logger: Logger): Promise<RunningWorker> {
+  const executionRoleArn = requireExecutionRole(config);
+  const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal));
+  const worker = await createLifecycleWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    shutdownGraceSeconds: config.worker.shutdownGraceSeconds,
+    aws: {
+      region: config.aws.region,
+      endpoint: config.aws.endpoint,
+      executionRoleArn,
+      webhookUrl: config.notifyWebhookUrl,
+    },
+  });
+  logger.info(
+    {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      address: config.temporal.address,
+    },
+    'worker polling',
+  );
+  const done = worker.run().finally(() => connection.close());
+  return {
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * The service as the tests see it: the Nest app listening on a real port (0 → any), a worker on its
+ * own task queue running the real workflow bundle, the shared Temporal dev server, static tokens
+ * for every persona. Requests go over real HTTP with fetch.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
+import { Authenticator } from '../../../src/api/auth/authenticator';
+import { StaticTokenTable, type StaticToken } from '../../../src/api/auth/static-tokens';
+import { createApi } from '../../../src/api/create-api';
+import type { ServingLineageReader } from '../../../src/api/endpoints/endpoints.controller';
+import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
+import { minimalFakeActivities, servingLineageFixture } from './minimal-fake-activities';
+
+export const TOKENS = {
+  pipeline: { token: 'tok-pipeline-0000000001', identity: 'pipeline@test', roles: ['pipeline'] },
+  /** Registers and may approve in general, but never their own version. */
+  pipelineApprover: {
+    token: 'tok-pipeapprover-000001',
+    identity: 'carol@test',
+    roles: ['pipeline', 'approver'],
+  },
+  approver: { token: 'tok-approver-000000001', identity: 'alice@test', roles: ['approver'] },
+  operator: { token: 'tok-operator-000000001', identity: 'oscar@test', roles: ['operator'] },
+  viewer: { token: 'tok-viewer-00000000001', identity: 'vera@test', roles: ['viewer'] },
+  eventbridge: { token: 'tok-eventbridge-000001', identity: 'eventbridge@test', roles: ['eventbridge'] },
+} satisfies Record<string, StaticToken>;
+export type Persona = keyof typeof TOKENS;
+
+export interface HttpAnswer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
+
+export interface ApiHarness {
+  baseUrl: string;
+  temporal: TestTemporal;
+  call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options?: { as?: Persona; token?: string; body?: unknown },
+  ): Promise<HttpAnswer<T>>;
+  stop(): Promise<void>;
+}
+
+async function loadActivities(): Promise<object> {
+  // Prefer the shared in-memory SageMaker once the lifecycle issue has delivered it.
+  const shared = join(__dirname, '../../helpers/fake-sagemaker.ts');
+  if (existsSync(shared)) {
+    const mod = (await import(shared)) as Record<string, unknown>;
+    const factory = Object.values(mod).find((v) => typeof v === 'function' && /fake/i.test(v.name)) as
+      (() => unknown) | undefined;
+    const made = factory?.() as { activities?: object } | object | undefined;
+    if (made && 'activities' in made && made.activities) return made.activities;
+    if (made) return made;
+  }
+  return minimalFakeActivities();
+}
+
+export async function startApiHarness(
+  readServingLineage: ServingLineageReader = async (name) =>
+    name === servingLineageFixture.endpointName ? servingLineageFixture : null,
+): Promise<ApiHarness> {
+  const temporal = await connectTestTemporal();
+  const activities = await loadActivities();
+  let stopWorker!: () => void;
+  const workerStopped = new Promise<void>((resolve) => (stopWorker = resolve));
+  const workerRun = temporal.withWorker(activities, () => workerStopped);
+  const app = await createTestApi(temporal.client, temporal.taskQueue, readServingLineage);
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = await app.getUrl();
+  return {
+    baseUrl,
+    temporal,
+    async call(method, path, options = {}) {
+      const token = options.token ?? (options.as ? TOKENS[options.as].token : undefined);
+      const res = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : {} };
+    },
+    async stop() {
+      await app.close();
+      stopWorker();
+      await workerRun;
+      await temporal.close();
+    },
+  };
+}
+
+export function createTestApi(client: Client, taskQueue: string, readServingLineage: ServingLineageReader) {
+  return createApi(
+    {
+      temporalClient: client,
+      settings: { namespace: inject('temporalNamespace'), taskQueue, commandTimeoutMs: 20_000 },
+      authenticator: new Authenticator(new StaticTokenTable(Object.values(TOKENS))),
+      readServingLineage,
+    },
+    { logger: false },
+  );
+}
+
+/** An API whose Temporal is unreachable, for the 503 of /health. */
+export async function startApiWithoutTemporal(): Promise<{ baseUrl: string; stop(): Promise<void> }> {
+  const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+  const app: INestApplication = await createTestApi(new Client({ connection }), 'none', async () => null);
+  await app.listen(0, '127.0.0.1');
+  return { baseUrl: await app.getUrl(), stop: () => app.close() };
+}

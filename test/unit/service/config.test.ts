@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  EMULATOR_EXECUTION_ROLE_ARN,
+  loadConfig,
+  requireExecutionRole,
+} from '../../../src/config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.temporal).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'model-version-lifecycle',
+      tls: undefined,
+      apiKey: undefined,
+    });
+    expect(c.api).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(c.aws).toEqual({ region: 'us-east-1', endpoint: undefined, executionRoleArn: undefined });
+    expect(c.localStack).toMatchObject({
+      temporalPort: 7233,
+      temporalUiPort: 8233,
+      emulatorPort: 4566,
+      dataDir: '.data',
+    });
+    expect(c.auth.jwt).toBeUndefined();
+  });
+
+  it('reads TLS, API key, ports and the emulator endpoint', () => {
+    const c = loadConfig({
+      TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233',
+      TEMPORAL_TLS_CERT: '/certs/client.pem',
+      TEMPORAL_TLS_KEY: '/certs/client.key',
+      API_PORT: '8080',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+    });
+    expect(c.temporal.tls).toEqual({ certPath: '/certs/client.pem', keyPath: '/certs/client.key' });
+    expect(c.api.port).toBe(8080);
+    // Against the emulator any role will do.
+    expect(c.aws.executionRoleArn).toBe(EMULATOR_EXECUTION_ROLE_ARN);
+  });
+
+  it('names every wrong variable at once, with the value it got', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ API_PORT: 'eighty', NOTIFY_WEBHOOK_URL: 'not a url', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = error!.problems.join('\n');
+    expect(text).toMatch(/API_PORT: must be a port number \(got "eighty"\)/);
+    expect(text).toMatch(/NOTIFY_WEBHOOK_URL: must be a URL/);
+    expect(text).toMatch(/LOG_LEVEL/);
+  });
+
+  it('checks variables that go together', () => {
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/c.pem' })).toThrow(
+      /TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/,
+    );
+  });
+
+  it('requires issuer and audience with a JWKS URL', () => {
+    expect(() => loadConfig({ AUTH_JWKS_URL: 'https://idp/.well-known/jwks.json' })).toThrow(
+      /AUTH_ISSUER[\s\S]*AUTH_AUDIENCE/,
+    );
+    const c = loadConfig({
+      AUTH_JWKS_URL: 'https://idp/.well-known/jwks.json',
+      AUTH_ISSUER: 'https://idp/',
+      AUTH_AUDIENCE: 'mvl',
+      AUTH_ROLES_CLAIM: 'realm_access.roles',
+    });
+    expect(c.auth.jwt).toMatchObject({
+      identityClaim: 'sub',
+      rolesClaim: 'realm_access.roles',
+      audience: 'mvl',
+    });
+  });
+
+  it('the worker needs an execution role against real AWS', () => {
+    expect(() => requireExecutionRole(loadConfig({}))).toThrow(/SAGEMAKER_EXECUTION_ROLE_ARN/);
+    const arn = 'arn:aws:iam::123456789012:role/SageMaker';
+    expect(requireExecutionRole(loadConfig({ SAGEMAKER_EXECUTION_ROLE_ARN: arn }))).toBe(arn);
+    expect(() => loadConfig({ SAGEMAKER_EXECUTION_ROLE_ARN: 'admin' })).toThrow(/must be an IAM role ARN/);
+  });
+});
