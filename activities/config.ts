@@ -32,6 +32,6 @@ export function activityConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Act
   return {
     aws: { requestTimeoutMs: positiveInt(env.AWS_REQUEST_TIMEOUT_MS, 'AWS_REQUEST_TIMEOUT_MS') },
     executionRoleArn,
-    webhookUrl: env.LIFECYCLE_WEBHOOK_URL || undefined,
+    webhookUrl: env.NOTIFY_WEBHOOK_URL || undefined,
   };
 }

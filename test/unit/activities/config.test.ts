@@ -5,7 +5,7 @@ describe('activityConfigFromEnv', () => {
   it('reads the role and webhook', () => {
     const config = activityConfigFromEnv({
       SAGEMAKER_EXECUTION_ROLE_ARN: 'arn:aws:iam::1:role/r',
-      LIFECYCLE_WEBHOOK_URL: 'https://hooks.example.com/x',
+      NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/x',
     });
     expect(config).toMatchObject({
       executionRoleArn: 'arn:aws:iam::1:role/r',
