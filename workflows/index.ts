@@ -1,2 +1,3 @@
 /** Entry point of the workflow bundle: every workflow type the worker serves. */
 export { modelVersionLifecycle } from './model-version-lifecycle';
+export { endpointLock } from './endpoint-lock';

@@ -14,6 +14,8 @@ export interface TestTemporal {
   taskQueue: string;
   /** Runs `fn` while the worker polls, then shuts the worker down. */
   withWorker<T>(activities: object, fn: () => Promise<T>): Promise<T>;
+  /** Starts a worker that polls until `stop()`; for files whose tests share one worker. */
+  startWorker(activities: object): Promise<{ stop(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,22 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
         activities,
       });
       return worker.runUntil(fn);
+    },
+    async startWorker(activities) {
+      const worker = await Worker.create({
+        connection: nativeConnection,
+        namespace,
+        taskQueue,
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        activities,
+      });
+      const running = worker.run();
+      return {
+        async stop() {
+          worker.shutdown();
+          await running;
+        },
+      };
     },
     async close() {
       await connection.close();

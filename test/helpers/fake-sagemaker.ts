@@ -1,0 +1,254 @@
+/**
+ * An in-memory SageMaker behind the LifecycleActivities contract, for workflow and API tests that
+ * exercise the workflow's decisions rather than the AWS wire (the emulator's end-to-end tests do that).
+ *
+ * It keeps packages, models, endpoint configs and endpoints with variant weights, logs every call,
+ * and answers `watchHealth` from a per-endpoint script so a test decides each bake's verdict.
+ * The endpoint lock uses the real lock activities when a Temporal client is given.
+ */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { createEndpointLockActivities } from '../../activities/endpoint-lock';
+import type {
+  HealthVerdict,
+  LifecycleActivities,
+  LifecycleNotification,
+  VariantSpec,
+  WatchHealthInput,
+} from '../../src/shared/activity-contracts';
+
+/** A bake's scripted outcome; 'hold' keeps the watch running until it is cancelled. */
+export type ScriptedVerdict = HealthVerdict['status'] | 'hold';
+
+export interface FakePackage {
+  arn: string;
+  group: string;
+  version: number;
+  status: string;
+  description?: string;
+  metrics: Record<string, number>;
+  serving?: string;
+}
+
+export interface FakeEndpoint {
+  configName: string;
+  variants: { variantName: string; modelName: string; weight: number; instanceCount: number }[];
+}
+
+export interface FakeSageMaker {
+  activities: LifecycleActivities;
+  calls: { name: string; input: unknown }[];
+  packages: Map<string, FakePackage>;
+  endpoints: Map<string, FakeEndpoint>;
+  models: Map<string, string>;
+  notifications: LifecycleNotification[];
+  /** Verdicts for the bakes on an endpoint, in order; the last one repeats. */
+  scriptVerdicts(endpointName: string, verdicts: ScriptedVerdict[]): void;
+  /** Validation fails on staging endpoints whose name starts with `prefix` (default: passes). */
+  failValidation(prefix: string, reason: string): void;
+  /** An endpoint already serving a previous version of `group`, as before a canary. */
+  seedProduction(endpointName: string, group: string, metrics?: Record<string, number>): FakePackage;
+  callsTo(name: keyof LifecycleActivities): unknown[];
+}
+
+export function createFakeSageMaker(
+  options: { temporal?: { client: Client; taskQueue: string } } = {},
+): FakeSageMaker {
+  const calls: { name: string; input: unknown }[] = [];
+  const packages = new Map<string, FakePackage>();
+  const byToken = new Map<string, string>();
+  const endpoints = new Map<string, FakeEndpoint>();
+  const configs = new Map<string, VariantSpec[]>();
+  const models = new Map<string, string>();
+  const notifications: LifecycleNotification[] = [];
+  const scripts = new Map<string, ScriptedVerdict[]>();
+  const bakes = new Map<string, number>();
+  const validationFailures = new Map<string, string>();
+  const lock = options.temporal ? createEndpointLockActivities({ temporal: options.temporal }) : undefined;
+
+  const register = (group: string, metrics: Record<string, number>): FakePackage => {
+    const version = [...packages.values()].filter((p) => p.group === group).length + 1;
+    const arn = `arn:aws:sagemaker:us-east-1:000000000000:model-package/${group}/${version}`;
+    const pkg: FakePackage = { arn, group, version, status: 'PendingManualApproval', metrics };
+    packages.set(arn, pkg);
+    return pkg;
+  };
+
+  const verdict = (input: WatchHealthInput, status: HealthVerdict['status']): HealthVerdict => {
+    const variant = (variantName: string) => ({
+      variantName,
+      invocations: 500,
+      errors5xx: status === 'unhealthy' ? 100 : 0,
+      errors4xx: 0,
+      errorRate: status === 'unhealthy' ? 0.2 : 0,
+      rate4xx: 0,
+      latencyMs: 20,
+    });
+    return {
+      at: new Date().toISOString(),
+      endpointName: input.endpointName,
+      canaryWeight: input.canaryWeight,
+      status,
+      reasons: status === 'unhealthy' ? ['canary 5xx rate 20.0% over the 5.0% limit'] : [],
+      canary: variant(input.canaryVariant),
+      ...(input.stableVariant ? { stable: variant(input.stableVariant) } : {}),
+      alarmsInAlarm: [],
+      windowStart: new Date(input.sinceEpochMs).toISOString(),
+      windowEnd: new Date().toISOString(),
+      checks: 1,
+    };
+  };
+
+  const impl: LifecycleActivities = {
+    async registerModelVersion(input) {
+      const existing = byToken.get(input.workflowId);
+      const pkg = existing ? packages.get(existing)! : register(input.modelPackageGroup, input.metrics);
+      byToken.set(input.workflowId, pkg.arn);
+      return { modelPackageArn: pkg.arn, modelVersion: pkg.version };
+    },
+    async describeVersionMetrics(arn) {
+      const pkg = packages.get(arn)!;
+      return { modelPackageArn: arn, modelVersion: pkg.version, metrics: pkg.metrics };
+    },
+    async recordApprovalDecision({ modelPackageArn, status, description }) {
+      const pkg = packages.get(modelPackageArn)!;
+      pkg.status = status;
+      pkg.description = description;
+    },
+    async describeEndpoint(name) {
+      const e = endpoints.get(name);
+      if (!e) return null;
+      return {
+        endpointName: name,
+        status: 'InService',
+        endpointConfigName: e.configName,
+        variants: e.variants.map((v) => ({ ...v, modelPackageArn: models.get(v.modelName) })),
+      };
+    },
+    async createModelFromPackage({ modelName, modelPackageArn }) {
+      models.set(modelName, modelPackageArn);
+    },
+    async createEndpointConfig({ endpointConfigName, variants }) {
+      configs.set(endpointConfigName, variants);
+    },
+    async deployEndpointConfig({ endpointName, endpointConfigName }) {
+      const variants = configs.get(endpointConfigName);
+      if (!variants) throw new Error(`no endpoint config ${endpointConfigName}`);
+      const existing = endpoints.get(endpointName);
+      if (existing?.configName === endpointConfigName) return 'unchanged';
+      endpoints.set(endpointName, {
+        configName: endpointConfigName,
+        variants: variants.map((v) => ({
+          variantName: v.variantName,
+          modelName: v.modelName,
+          weight: v.initialWeight,
+          instanceCount: v.initialInstanceCount,
+        })),
+      });
+      return existing ? 'updated' : 'created';
+    },
+    async awaitEndpointInService({ endpointName }) {
+      return (await impl.describeEndpoint(endpointName))!;
+    },
+    async setVariantWeights({ endpointName, weights }) {
+      for (const v of endpoints.get(endpointName)!.variants) v.weight = weights[v.variantName] ?? v.weight;
+    },
+    async validateEndpoint({ endpointName, payloads, latencyBudgetMs }) {
+      const prefix = [...validationFailures.keys()].find((p) => endpointName.startsWith(p));
+      const failure = prefix ? validationFailures.get(prefix) : undefined;
+      return {
+        endpointName,
+        passed: !failure,
+        budgetMs: latencyBudgetMs,
+        maxLatencyMs: 12,
+        results: payloads.map((_, index) => ({
+          index,
+          ok: !failure,
+          latencyMs: 12,
+          ...(failure ? { error: failure } : {}),
+        })),
+        failures: failure ? [failure] : [],
+      };
+    },
+    async watchHealth(input) {
+      const n = bakes.get(input.endpointName) ?? 0;
+      bakes.set(input.endpointName, n + 1);
+      const script = scripts.get(input.endpointName) ?? ['healthy'];
+      const scripted = script[Math.min(n, script.length - 1)]!;
+      if (scripted === 'hold') {
+        // Heartbeats carry the cancellation to the activity; stay until cancelled.
+        for (;;) {
+          Context.current().heartbeat();
+          await Context.current().sleep(200);
+        }
+      }
+      return verdict(input, scripted);
+    },
+    async deleteEndpoint(name) {
+      endpoints.delete(name);
+    },
+    async deleteEndpointConfig(name) {
+      configs.delete(name);
+    },
+    async deleteModel(name) {
+      models.delete(name);
+    },
+    async markServing({ modelPackageArn, endpointName, replacedModelPackageArn }) {
+      packages.get(modelPackageArn)!.serving = endpointName;
+      if (replacedModelPackageArn && packages.has(replacedModelPackageArn)) {
+        delete packages.get(replacedModelPackageArn)!.serving;
+      }
+    },
+    async pruneRetiredModels() {
+      return [];
+    },
+    async notify(notification) {
+      notifications.push(notification);
+    },
+    async describeServingLineage() {
+      return null;
+    },
+    async requestEndpointLock(input) {
+      if (!lock) throw new Error('the fake needs a Temporal client for the endpoint lock');
+      await lock.requestEndpointLock(input);
+    },
+    async releaseEndpointLock(input) {
+      await lock?.releaseEndpointLock(input);
+    },
+  };
+
+  // Log every call with its input, so tests can assert order and shapes.
+  const activities = Object.fromEntries(
+    Object.entries(impl).map(([name, fn]) => [
+      name,
+      (input: unknown) => {
+        calls.push({ name, input });
+        return (fn as (i: unknown) => Promise<unknown>)(input);
+      },
+    ]),
+  ) as unknown as LifecycleActivities;
+
+  return {
+    activities,
+    calls,
+    packages,
+    endpoints,
+    models,
+    notifications,
+    scriptVerdicts: (endpointName, verdicts) => void scripts.set(endpointName, verdicts),
+    failValidation: (prefix, reason) => void validationFailures.set(prefix, reason),
+    seedProduction(endpointName, group, metrics = { auc: 0.8 }) {
+      const pkg = register(group, metrics);
+      pkg.status = 'Approved';
+      pkg.serving = endpointName;
+      const modelName = `${group}-v${pkg.version}-seed`;
+      models.set(modelName, pkg.arn);
+      endpoints.set(endpointName, {
+        configName: `${endpointName}-seed`,
+        variants: [{ variantName: `v${pkg.version}`, modelName, weight: 1, instanceCount: 1 }],
+      });
+      return pkg;
+    },
+    callsTo: (name) => calls.filter((c) => c.name === name).map((c) => c.input),
+  };
+}
