@@ -17,8 +17,11 @@ import type {
   WatchHealthInput,
 } from '../../src/shared/activity-contracts';
 
-/** A bake's scripted outcome; 'hold' keeps the watch running until it is cancelled. */
-export type ScriptedVerdict = HealthVerdict['status'] | 'hold';
+/**
+ * A bake's scripted outcome: a verdict at once, 'slow-healthy' after 2 s, or 'hold' (the watch
+ * runs until it is cancelled).
+ */
+export type ScriptedVerdict = HealthVerdict['status'] | 'slow-healthy' | 'hold';
 
 export interface FakePackage {
   arn: string;
@@ -181,6 +184,10 @@ export function createFakeSageMaker(
           Context.current().heartbeat();
           await Context.current().sleep(200);
         }
+      }
+      if (scripted === 'slow-healthy') {
+        await Context.current().sleep(2000);
+        return verdict(input, 'healthy');
       }
       return verdict(input, scripted);
     },

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { expect } from 'vitest';
 import { lifecycleWorkflowId, type LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import type { LifecycleStage, LifecycleState } from '../../../src/shared/lifecycle-state';
 import { commandUpdate, stateQuery, type CommandAction } from '../../../src/shared/messages';
@@ -79,14 +78,14 @@ export async function waitFor(
   what: string,
   timeout = 30_000,
 ): Promise<LifecycleState> {
-  await expect
-    .poll(async () => check(await stateOf(handle)), {
-      timeout,
-      interval: 200,
-      message: `waiting for ${what}`,
-    })
-    .toBe(true);
-  return stateOf(handle);
+  // A plain loop rather than expect.poll: it works the same inside concurrent tests.
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const state = await stateOf(handle);
+    if (check(state)) return state;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stage is ${state.stage}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export function waitForStage(handle: LifecycleHandle, stage: LifecycleStage, timeout?: number) {
