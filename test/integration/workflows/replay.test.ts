@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-const replay = (history: InstanceType<typeof History>, name: string) =>
+const replay = (history: temporal.api.history.v1.History, name: string) =>
   Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, name);
 
 describe('workflow replay', () => {
