@@ -63,6 +63,42 @@ function stableOf(endpoint: EndpointSnapshot): ServingVariant {
   return [...endpoint.variants].sort((a, b) => b.weight - a.weight)[0]!;
 }
 
+/** Puts the endpoint on a one-variant config and waits until it serves from it. */
+async function switchToSingleVariant(
+  ctx: RolloutContext,
+  endpointConfigName: string,
+  variant: { variantName: string; modelName: string; initialInstanceCount: number },
+): Promise<void> {
+  const d = ctx.input.deployment;
+  const endpoints = endpointCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
+  const endpointName = d.productionEndpointName;
+  await aws.createEndpointConfig({
+    endpointConfigName,
+    variants: [{ ...variant, initialWeight: 1, instanceType: d.instanceType }],
+  });
+  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName });
+  await endpoints.awaitEndpointInService({ endpointName, endpointConfigName });
+}
+
+async function notifyOutcome(
+  ctx: RolloutContext,
+  kind: 'promoted' | 'rolled-back',
+  reason: string,
+  evidence?: HealthVerdict,
+): Promise<void> {
+  const { state } = ctx.record;
+  await aws.notify({
+    kind,
+    workflowId: state.workflowId,
+    modelPackageGroup: ctx.input.modelPackageGroup,
+    modelPackageArn: state.modelPackageArn!,
+    modelVersion: state.modelVersion!,
+    endpointName: ctx.input.deployment.productionEndpointName,
+    reason,
+    ...(evidence ? { evidence } : {}),
+  });
+}
+
 export type RolloutOutcome = 'promoted' | 'rolled-back';
 
 export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
@@ -109,12 +145,7 @@ export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
       await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.canaryConfigName });
       await endpoints.awaitEndpointInService({ endpointName, endpointConfigName: names.canaryConfigName });
     } else {
-      await aws.createEndpointConfig({
-        endpointConfigName: names.promotedConfigName,
-        variants: [{ ...newVariant, initialWeight: 1 }],
-      });
-      await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.promotedConfigName });
-      await endpoints.awaitEndpointInService({ endpointName, endpointConfigName: names.promotedConfigName });
+      await switchToSingleVariant(ctx, names.promotedConfigName, newVariant);
     }
     record.enter('canary', 'workflow');
 
@@ -195,20 +226,11 @@ async function rollBack(
       });
       await endpoints.awaitEndpointInService({ endpointName });
     }
-    await aws.createEndpointConfig({
-      endpointConfigName: names.rollbackConfigName,
-      variants: [
-        {
-          variantName: stable.variantName,
-          modelName: stable.modelName,
-          initialWeight: 1,
-          instanceType: d.instanceType,
-          initialInstanceCount: stable.instanceCount,
-        },
-      ],
+    await switchToSingleVariant(ctx, names.rollbackConfigName, {
+      variantName: stable.variantName,
+      modelName: stable.modelName,
+      initialInstanceCount: stable.instanceCount,
     });
-    await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.rollbackConfigName });
-    await endpoints.awaitEndpointInService({ endpointName, endpointConfigName: names.rollbackConfigName });
     await aws.deleteEndpointConfig(names.canaryConfigName);
   } else {
     await endpoints.deleteEndpoint(endpointName);
@@ -221,16 +243,7 @@ async function rollBack(
     description: description.slice(0, 1000),
     decidedBy: why.by,
   });
-  await aws.notify({
-    kind: 'rolled-back',
-    workflowId: record.state.workflowId,
-    modelPackageGroup: input.modelPackageGroup,
-    modelPackageArn: record.state.modelPackageArn!,
-    modelVersion: record.state.modelVersion!,
-    endpointName,
-    reason: why.reason,
-    ...(why.evidence ? { evidence: why.evidence } : {}),
-  });
+  await notifyOutcome(ctx, 'rolled-back', why.reason, why.evidence);
   record.finish(
     finalStage,
     why.by,
@@ -244,24 +257,14 @@ async function rollBack(
 async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, by: string): Promise<void> {
   const { input, names, record } = ctx;
   const d = input.deployment;
-  const endpoints = endpointCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
   const endpointName = d.productionEndpointName;
   record.enter('promoting', by);
   if (stable) {
-    await aws.createEndpointConfig({
-      endpointConfigName: names.promotedConfigName,
-      variants: [
-        {
-          variantName: names.canaryVariantName,
-          modelName: names.modelName,
-          initialWeight: 1,
-          instanceType: d.instanceType,
-          initialInstanceCount: d.initialInstanceCount,
-        },
-      ],
+    await switchToSingleVariant(ctx, names.promotedConfigName, {
+      variantName: names.canaryVariantName,
+      modelName: names.modelName,
+      initialInstanceCount: d.initialInstanceCount,
     });
-    await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.promotedConfigName });
-    await endpoints.awaitEndpointInService({ endpointName, endpointConfigName: names.promotedConfigName });
     await aws.deleteEndpointConfig(names.canaryConfigName);
   }
   await aws.markServing({
@@ -275,14 +278,6 @@ async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, 
     keep: stable ? [names.modelName, stable.modelName] : [names.modelName],
     retain: input.retainPreviousVersions,
   });
-  await aws.notify({
-    kind: 'promoted',
-    workflowId: record.state.workflowId,
-    modelPackageGroup: input.modelPackageGroup,
-    modelPackageArn: record.state.modelPackageArn!,
-    modelVersion: record.state.modelVersion!,
-    endpointName,
-    reason: `serving 100 % after ${record.state.verdicts.length} healthy bake(s)`,
-  });
+  await notifyOutcome(ctx, 'promoted', `serving 100 % after ${record.state.verdicts.length} healthy bake(s)`);
   record.finish('promoted', by, `${endpointName} serves v${record.state.modelVersion}`);
 }

@@ -30,27 +30,23 @@ export async function connectTestTemporal(): Promise<TestTemporal> {
   const nativeConnection = await NativeConnection.connect({ address });
   const client = new Client({ connection, namespace });
   const taskQueue = `test-${randomUUID()}`;
+  const createWorker = (activities: object) =>
+    Worker.create({
+      connection: nativeConnection,
+      namespace,
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities,
+    });
   return {
     client,
     taskQueue,
     async withWorker(activities, fn) {
-      const worker = await Worker.create({
-        connection: nativeConnection,
-        namespace,
-        taskQueue,
-        workflowBundle: { codePath: inject('workflowBundlePath') },
-        activities,
-      });
+      const worker = await createWorker(activities);
       return worker.runUntil(fn);
     },
     async startWorker(activities) {
-      const worker = await Worker.create({
-        connection: nativeConnection,
-        namespace,
-        taskQueue,
-        workflowBundle: { codePath: inject('workflowBundlePath') },
-        activities,
-      });
+      const worker = await createWorker(activities);
       const running = worker.run();
       return {
         async stop() {

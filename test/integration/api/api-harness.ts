@@ -3,8 +3,6 @@
  * own task queue running the real workflow bundle, the shared Temporal dev server, static tokens
  * for every persona. Requests go over real HTTP with fetch.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
@@ -13,7 +11,8 @@ import { StaticTokenTable, type StaticToken } from '../../../src/api/auth/static
 import { createApi } from '../../../src/api/create-api';
 import type { ServingLineageReader } from '../../../src/api/endpoints/endpoints.controller';
 import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
-import { minimalFakeActivities, servingLineageFixture } from './minimal-fake-activities';
+import { createFakeSageMaker } from '../../helpers/fake-sagemaker';
+import { servingLineageFixture } from './serving-lineage-fixture';
 
 export const TOKENS = {
   pipeline: { token: 'tok-pipeline-0000000001', identity: 'pipeline@test', roles: ['pipeline'] },
@@ -46,18 +45,10 @@ export interface ApiHarness {
   stop(): Promise<void>;
 }
 
-async function loadActivities(): Promise<object> {
-  // Prefer the shared in-memory SageMaker once the lifecycle issue has delivered it.
-  const shared = join(__dirname, '../../helpers/fake-sagemaker.ts');
-  if (existsSync(shared)) {
-    const mod = (await import(shared)) as Record<string, unknown>;
-    const factory = Object.values(mod).find((v) => typeof v === 'function' && /fake/i.test(v.name)) as
-      (() => unknown) | undefined;
-    const made = factory?.() as { activities?: object } | object | undefined;
-    if (made && 'activities' in made && made.activities) return made.activities;
-    if (made) return made;
-  }
-  return minimalFakeActivities();
+/** The shared in-memory SageMaker, with the real endpoint-lock activities on this test's Temporal. */
+function fakeActivities(temporal: TestTemporal): object {
+  return createFakeSageMaker({ temporal: { client: temporal.client, taskQueue: temporal.taskQueue } })
+    .activities;
 }
 
 export async function startApiHarness(
@@ -65,7 +56,7 @@ export async function startApiHarness(
     name === servingLineageFixture.endpointName ? servingLineageFixture : null,
 ): Promise<ApiHarness> {
   const temporal = await connectTestTemporal();
-  const activities = await loadActivities();
+  const activities = fakeActivities(temporal);
   let stopWorker!: () => void;
   const workerStopped = new Promise<void>((resolve) => (stopWorker = resolve));
   const workerRun = temporal.withWorker(activities, () => workerStopped);
