@@ -26,6 +26,12 @@ export class CommandInbox {
 
   constructor(private readonly record: LifecycleRecord) {}
 
+  private decided(): boolean {
+    const approval = this.record.state.approval;
+    if (this.rejection || approval?.decision) return true;
+    return approval !== undefined && this.approvals.length >= approval.requiredApprovals;
+  }
+
   /** Why `action` does not fit now, or undefined when it does. */
   misfit(action: CommandAction): string | undefined {
     const { stage, canary } = this.record.state;
@@ -33,7 +39,9 @@ export class CommandInbox {
     switch (action) {
       case 'approve':
       case 'reject':
-        return stage === 'awaiting-approval' ? undefined : `the version is ${stage}, not awaiting approval`;
+        if (stage !== 'awaiting-approval') return `the version is ${stage}, not awaiting approval`;
+        // The gate may still be writing its decision back (stage unchanged): later votes do not count.
+        return this.decided() ? 'the approval decision has already been made' : undefined;
       case 'rollback':
       case 'promote':
         if (stage !== 'deploying-canary' && stage !== 'canary')
