@@ -1,0 +1,140 @@
+/**
+ * InvokeEndpoint's behaviour: route the request to a variant by weight (or the requested target
+ * variant), let the variant's model answer as its behaviour says, and publish SageMaker's metrics
+ * for it (AWS/SageMaker, EndpointName + VariantName) at the close of the metric period.
+ */
+import { AwsError } from '../aws-error';
+import type { MetricStore } from '../cloudwatch/metric-store';
+import type { EmulatorContext } from '../context';
+import type { Hosting, LiveVariant } from '../sagemaker/hosting';
+import { drawLatencyMs, drawOutcome } from './model-behaviour';
+
+export interface InvocationRequest {
+  endpointName: string;
+  targetVariant?: string;
+  accept?: string;
+}
+
+/** What the model did: answered, or failed with the error the caller gets; either after `latencyMs`. */
+export type InvocationResult =
+  | { ok: true; variantName: string; latencyMs: number; contentType: string; body: string }
+  | { ok: false; variantName: string; latencyMs: number; error: AwsError };
+
+const NAMESPACE = 'AWS/SageMaker';
+
+function runtimeValidation(message: string): AwsError {
+  return new AwsError('ValidationError', message, 400);
+}
+
+export class Invocations {
+  /** Per endpoint and variant, what the emulator served: for the control API's state view. */
+  readonly counts = new Map<string, { invocations: number; errors5xx: number; errors4xx: number }>();
+
+  constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly hosting: Hosting,
+    private readonly metrics: MetricStore,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  private pickVariant(endpointName: string, variants: LiveVariant[], target?: string): LiveVariant {
+    if (target) {
+      const v = variants.find((x) => x.variantName === target);
+      if (!v) throw runtimeValidation(`Variant ${target} not found for endpoint ${endpointName}.`);
+      return v;
+    }
+    const total = variants.reduce((n, v) => n + v.currentWeight, 0);
+    if (total <= 0) return variants[Math.floor(this.random() * variants.length)]!;
+    let r = this.random() * total;
+    for (const v of variants) {
+      r -= v.currentWeight;
+      if (r < 0) return v;
+    }
+    return variants[variants.length - 1]!;
+  }
+
+  /**
+   * One invocation, decided and recorded now; an HTTP caller waits `latencyMs` before answering.
+   * Throws only for requests that never reach a model (unknown endpoint or variant, not in service).
+   */
+  invoke(req: InvocationRequest): InvocationResult {
+    const endpoint = this.hosting.findEndpoint(req.endpointName);
+    if (!endpoint) {
+      throw runtimeValidation(`Endpoint ${req.endpointName} of account ${this.ctx.accountId} not found.`);
+    }
+    if (
+      endpoint.variants.length === 0 ||
+      (endpoint.status !== 'InService' && endpoint.status !== 'Updating')
+    ) {
+      throw runtimeValidation(`Endpoint ${req.endpointName} is not in service (status ${endpoint.status}).`);
+    }
+    const variant = this.pickVariant(req.endpointName, endpoint.variants, req.targetVariant);
+    const behaviour = this.hosting.behaviourOf(variant);
+    const latencyMs = drawLatencyMs(behaviour, this.random);
+    const outcome = drawOutcome(behaviour, this.random);
+    this.record(req.endpointName, variant.variantName, latencyMs, outcome.kind);
+
+    const logStream = `arn:aws:logs:${this.ctx.region}:${this.ctx.accountId}:log-group:/aws/sagemaker/Endpoints/${req.endpointName}`;
+    if (outcome.kind !== 'ok') {
+      const status = outcome.kind === 'error5xx' ? 500 : 400;
+      const kind = status === 500 ? 'server' : 'client';
+      const original =
+        status === 500 ? 'Internal error in the model (emulated)' : 'Bad request for the model (emulated)';
+      const error = new AwsError(
+        'ModelError',
+        `Received ${kind} error (${status}) from primary with message "${original}". See ${logStream} in account ${this.ctx.accountId} for more information.`,
+        424,
+        undefined,
+        { OriginalStatusCode: status, OriginalMessage: original, LogStreamArn: logStream },
+      );
+      return { ok: false, variantName: variant.variantName, latencyMs, error };
+    }
+    const body =
+      behaviour.responseBody ??
+      JSON.stringify({
+        predictions: [{ score: Math.round(this.random() * 1000) / 1000 }],
+        model: variant.modelName,
+      });
+    return {
+      ok: true,
+      variantName: variant.variantName,
+      latencyMs,
+      contentType: behaviour.responseBody ? (req.accept ?? 'application/json') : 'application/json',
+      body,
+    };
+  }
+
+  private record(
+    endpointName: string,
+    variantName: string,
+    latencyMs: number,
+    outcome: 'ok' | 'error5xx' | 'error4xx',
+  ) {
+    const now = this.ctx.now();
+    // SageMaker publishes a period's metrics once the period is over.
+    const visibleAt = this.metrics.bucketStart(now) + this.metrics.periodMs;
+    const dims = [
+      { Name: 'EndpointName', Value: endpointName },
+      { Name: 'VariantName', Value: variantName },
+    ];
+    const put = (metricName: string, value: number, unit: string) =>
+      this.metrics.put(
+        { namespace: NAMESPACE, metricName, dimensions: dims, unit },
+        now,
+        { value },
+        visibleAt,
+      );
+    put('Invocations', 1, 'None');
+    put('Invocation5XXErrors', outcome === 'error5xx' ? 1 : 0, 'None');
+    put('Invocation4XXErrors', outcome === 'error4xx' ? 1 : 0, 'None');
+    put('ModelLatency', Math.round(latencyMs * 1000), 'Microseconds');
+    put('OverheadLatency', Math.round((1 + this.random() * 2) * 1000), 'Microseconds');
+
+    const key = `${endpointName}/${variantName}`;
+    const c = this.counts.get(key) ?? { invocations: 0, errors5xx: 0, errors4xx: 0 };
+    c.invocations++;
+    if (outcome === 'error5xx') c.errors5xx++;
+    if (outcome === 'error4xx') c.errors4xx++;
+    this.counts.set(key, c);
+  }
+}

@@ -1,0 +1,552 @@
+/**
+ * Models, endpoint configs and endpoints. Endpoints move Creating → InService and Updating →
+ * InService after configurable delays; while an update is pending the old variants keep serving, as
+ * on SageMaker. Transitions are settled lazily from the clock whenever an endpoint is looked at, so
+ * the emulator needs no timers and a test's clock is the only source of time.
+ */
+import { constraint, validation } from '../aws-error';
+import { sageMakerArn, type EmulatorContext } from '../context';
+import { behaviourFromEnvironment, type ModelBehaviour } from '../runtime/model-behaviour';
+import { checkName, compact, epochSeconds, paginate, sortBy, type Input, type Json } from '../wire';
+import type { ModelRegistry } from './model-registry';
+
+export interface Model {
+  name: string;
+  arn: string;
+  seq: number;
+  createdAt: number;
+  executionRoleArn?: string;
+  primaryContainer?: Json;
+  containers?: Json[];
+  /** The container environment the model runs with: its package's, then its own on top. */
+  environment: Record<string, string>;
+}
+
+export interface VariantConfig {
+  VariantName: string;
+  ModelName: string;
+  InitialInstanceCount: number;
+  InstanceType?: string;
+  InitialVariantWeight: number;
+}
+
+export interface EndpointConfig {
+  name: string;
+  arn: string;
+  seq: number;
+  createdAt: number;
+  variants: VariantConfig[];
+}
+
+/** A variant as deployed: the model's environment is fixed at deployment, as a container image would be. */
+export interface LiveVariant {
+  variantName: string;
+  modelName: string;
+  environment: Record<string, string>;
+  currentWeight: number;
+  desiredWeight: number;
+  instanceCount: number;
+  instanceType?: string;
+}
+
+type Pending =
+  | { kind: 'create'; readyAt: number; startedAt: number; configName: string; variants: LiveVariant[] }
+  | { kind: 'update'; readyAt: number; startedAt: number; configName: string; variants: LiveVariant[] }
+  | { kind: 'weights'; readyAt: number; startedAt: number };
+
+export interface Endpoint {
+  name: string;
+  arn: string;
+  seq: number;
+  createdAt: number;
+  modifiedAt: number;
+  configName: string;
+  status: 'Creating' | 'Updating' | 'InService' | 'Failed';
+  variants: LiveVariant[];
+  pending?: Pending;
+  failureReason?: string;
+}
+
+export interface HostingData {
+  seq: number;
+  models: Record<string, Model>;
+  configs: Record<string, EndpointConfig>;
+  endpoints: Record<string, Endpoint>;
+  /** Behaviour changes made through the control API, by model name; they win over the environment. */
+  behaviourOverrides: Record<string, Partial<ModelBehaviour>>;
+}
+
+export function emptyHosting(): HostingData {
+  return { seq: 0, models: {}, configs: {}, endpoints: {}, behaviourOverrides: {} };
+}
+
+export interface HostingDelays {
+  createDelayMs: number;
+  updateDelayMs: number;
+}
+
+const ORDER = ['Ascending', 'Descending'] as const;
+
+export class Hosting {
+  constructor(
+    private readonly ctx: EmulatorContext,
+    private readonly data: HostingData,
+    private readonly registry: ModelRegistry,
+    private readonly delays: HostingDelays,
+  ) {}
+
+  // ---- models ----
+
+  private containerEnvironment(container: Json | undefined): Record<string, string> {
+    if (!container) return {};
+    const pkg = container.ModelPackageName;
+    const fromPackage = typeof pkg === 'string' ? this.registry.packageEnvironment(pkg) : {};
+    return { ...fromPackage, ...((container.Environment as Record<string, string> | undefined) ?? {}) };
+  }
+
+  createModel(input: Input): Json {
+    const name = checkName('ModelName', input.requiredStr('ModelName'));
+    const primary = input.object('PrimaryContainer');
+    const containers = input.list('Containers');
+    if (!primary && containers.length === 0) {
+      throw validation('Either PrimaryContainer or Containers must be specified');
+    }
+    const arn = sageMakerArn(this.ctx, 'model', name);
+    if (this.data.models[name]) throw validation(`Cannot create already existing model "${arn}".`);
+    const environment = this.containerEnvironment(primary ?? containers[0]);
+    behaviourFromEnvironment(environment); // a typo in EMULATOR_* fails here, with the variable named
+    this.data.models[name] = {
+      name,
+      arn,
+      seq: ++this.data.seq,
+      createdAt: this.ctx.now(),
+      executionRoleArn: input.str('ExecutionRoleArn'),
+      ...(primary ? { primaryContainer: primary } : { containers }),
+      environment,
+    };
+    return { ModelArn: arn };
+  }
+
+  private model(name: string): Model {
+    const model = this.data.models[name];
+    if (!model) throw validation(`Could not find model "${sageMakerArn(this.ctx, 'model', name)}".`);
+    return model;
+  }
+
+  hasModel(name: string): boolean {
+    return name in this.data.models;
+  }
+
+  describeModel(input: Input): Json {
+    const m = this.model(input.requiredStr('ModelName'));
+    return compact({
+      ModelName: m.name,
+      ModelArn: m.arn,
+      ExecutionRoleArn: m.executionRoleArn,
+      PrimaryContainer: m.primaryContainer,
+      Containers: m.containers,
+      CreationTime: epochSeconds(m.createdAt),
+    });
+  }
+
+  listModels(input: Input): Json {
+    const contains = input.str('NameContains');
+    const after = input.time('CreationTimeAfter');
+    const before = input.time('CreationTimeBefore');
+    const sortField = input.oneOf('SortBy', ['Name', 'CreationTime'] as const) ?? 'CreationTime';
+    const order = input.oneOf('SortOrder', ORDER) ?? 'Descending';
+    const matching = Object.values(this.data.models).filter(
+      (m) =>
+        (!contains || m.name.includes(contains)) &&
+        (after === undefined || m.createdAt > after) &&
+        (before === undefined || m.createdAt < before),
+    );
+    const sorted = sortBy(matching, (m) => (sortField === 'Name' ? m.name : m.seq), order);
+    const page = paginate(sorted, input, { defaultMax: 10, limit: 100, tokenKind: 'models' });
+    return compact({
+      Models: page.items.map((m) => ({
+        ModelName: m.name,
+        ModelArn: m.arn,
+        CreationTime: epochSeconds(m.createdAt),
+      })),
+      NextToken: page.nextToken,
+    });
+  }
+
+  deleteModel(input: Input): Json {
+    const name = input.requiredStr('ModelName');
+    this.model(name);
+    // As on SageMaker, endpoints already serving the model keep running.
+    delete this.data.models[name];
+    delete this.data.behaviourOverrides[name];
+    return {};
+  }
+
+  // ---- endpoint configs ----
+
+  createEndpointConfig(input: Input): Json {
+    const name = checkName('EndpointConfigName', input.requiredStr('EndpointConfigName'));
+    const variants = input.list('ProductionVariants');
+    if (variants.length < 1 || variants.length > 10) {
+      throw constraint(
+        'ProductionVariants',
+        `${variants.length} variants`,
+        'Member must have length between 1 and 10',
+      );
+    }
+    const seen = new Set<string>();
+    const parsed = variants.map((v): VariantConfig => {
+      const variantName = checkName('VariantName', String(v.VariantName ?? ''));
+      if (seen.has(variantName)) throw validation(`The variant name(s) [${variantName}] are not unique.`);
+      seen.add(variantName);
+      const modelName = String(v.ModelName ?? '');
+      this.model(modelName);
+      const weight = v.InitialVariantWeight === undefined ? 1 : Number(v.InitialVariantWeight);
+      if (!Number.isFinite(weight) || weight < 0) {
+        throw constraint(
+          'InitialVariantWeight',
+          v.InitialVariantWeight,
+          'Member must have value greater than or equal to 0',
+        );
+      }
+      return {
+        VariantName: variantName,
+        ModelName: modelName,
+        InitialInstanceCount: Number(v.InitialInstanceCount ?? 1),
+        ...(typeof v.InstanceType === 'string' ? { InstanceType: v.InstanceType } : {}),
+        InitialVariantWeight: weight,
+      };
+    });
+    const arn = sageMakerArn(this.ctx, 'endpoint-config', name);
+    if (this.data.configs[name]) {
+      throw validation(`Cannot create already existing endpoint configuration "${arn}".`);
+    }
+    this.data.configs[name] = {
+      name,
+      arn,
+      seq: ++this.data.seq,
+      createdAt: this.ctx.now(),
+      variants: parsed,
+    };
+    return { EndpointConfigArn: arn };
+  }
+
+  private config(name: string): EndpointConfig {
+    const config = this.data.configs[name];
+    if (!config) {
+      throw validation(
+        `Could not find endpoint configuration "${sageMakerArn(this.ctx, 'endpoint-config', name)}".`,
+      );
+    }
+    return config;
+  }
+
+  describeEndpointConfig(input: Input): Json {
+    const c = this.config(input.requiredStr('EndpointConfigName'));
+    return {
+      EndpointConfigName: c.name,
+      EndpointConfigArn: c.arn,
+      ProductionVariants: c.variants,
+      CreationTime: epochSeconds(c.createdAt),
+    };
+  }
+
+  listEndpointConfigs(input: Input): Json {
+    const contains = input.str('NameContains');
+    const sortField = input.oneOf('SortBy', ['Name', 'CreationTime'] as const) ?? 'CreationTime';
+    const order = input.oneOf('SortOrder', ORDER) ?? 'Descending';
+    const matching = Object.values(this.data.configs).filter((c) => !contains || c.name.includes(contains));
+    const sorted = sortBy(matching, (c) => (sortField === 'Name' ? c.name : c.seq), order);
+    const page = paginate(sorted, input, { defaultMax: 10, limit: 100, tokenKind: 'configs' });
+    return compact({
+      EndpointConfigs: page.items.map((c) => ({
+        EndpointConfigName: c.name,
+        EndpointConfigArn: c.arn,
+        CreationTime: epochSeconds(c.createdAt),
+      })),
+      NextToken: page.nextToken,
+    });
+  }
+
+  deleteEndpointConfig(input: Input): Json {
+    const name = input.requiredStr('EndpointConfigName');
+    this.config(name);
+    delete this.data.configs[name];
+    return {};
+  }
+
+  // ---- endpoints ----
+
+  /** The variants a config deploys, each with its model's environment; a missing model fails the deployment. */
+  private deployable(config: EndpointConfig): { variants: LiveVariant[]; failure?: string } {
+    const variants: LiveVariant[] = [];
+    for (const v of config.variants) {
+      const model = this.data.models[v.ModelName];
+      if (!model)
+        return {
+          variants,
+          failure: `Could not find model "${sageMakerArn(this.ctx, 'model', v.ModelName)}".`,
+        };
+      variants.push({
+        variantName: v.VariantName,
+        modelName: v.ModelName,
+        environment: model.environment,
+        currentWeight: v.InitialVariantWeight,
+        desiredWeight: v.InitialVariantWeight,
+        instanceCount: v.InitialInstanceCount,
+        ...(v.InstanceType ? { instanceType: v.InstanceType } : {}),
+      });
+    }
+    const failing = variants.find((v) => this.behaviourOf(v).failDeployment);
+    if (failing) {
+      return {
+        variants,
+        failure: `The primary container for production variant ${failing.variantName} did not pass the ping health check.`,
+      };
+    }
+    return { variants };
+  }
+
+  private settle(e: Endpoint): Endpoint {
+    const p = e.pending;
+    if (!p || this.ctx.now() < p.readyAt) return e;
+    e.pending = undefined;
+    e.modifiedAt = p.readyAt;
+    if (p.kind === 'weights') {
+      for (const v of e.variants) v.currentWeight = v.desiredWeight;
+      e.status = 'InService';
+      return e;
+    }
+    const config = this.data.configs[p.configName];
+    const outcome = config ? this.deployable(config) : { variants: p.variants, failure: undefined };
+    if (p.kind === 'create') {
+      if (outcome.failure) {
+        e.status = 'Failed';
+        e.failureReason = outcome.failure;
+      } else {
+        e.status = 'InService';
+        e.variants = p.variants;
+      }
+      return e;
+    }
+    // An update that fails leaves the endpoint InService on its old config, with the reason.
+    e.status = 'InService';
+    if (outcome.failure) {
+      e.failureReason = outcome.failure;
+    } else {
+      e.configName = p.configName;
+      e.variants = p.variants;
+      e.failureReason = undefined;
+    }
+    return e;
+  }
+
+  /** The endpoint with its pending transition settled; undefined when it does not exist. */
+  findEndpoint(name: string): Endpoint | undefined {
+    const e = this.data.endpoints[name];
+    return e ? this.settle(e) : undefined;
+  }
+
+  allEndpoints(): Endpoint[] {
+    return Object.values(this.data.endpoints).map((e) => this.settle(e));
+  }
+
+  private endpoint(name: string): Endpoint {
+    const e = this.findEndpoint(name);
+    if (!e) throw validation(`Could not find endpoint "${sageMakerArn(this.ctx, 'endpoint', name)}".`);
+    return e;
+  }
+
+  private refuseWhileBusy(e: Endpoint, action: string): void {
+    if (e.status === 'Creating' || e.status === 'Updating') {
+      throw validation(`Cannot ${action} in-progress endpoint "${e.arn}".`);
+    }
+  }
+
+  behaviourOf(v: LiveVariant): ModelBehaviour {
+    return { ...behaviourFromEnvironment(v.environment), ...this.data.behaviourOverrides[v.modelName] };
+  }
+
+  setBehaviourOverride(modelName: string, override: Partial<ModelBehaviour> | undefined): void {
+    if (override)
+      this.data.behaviourOverrides[modelName] = { ...this.data.behaviourOverrides[modelName], ...override };
+    else delete this.data.behaviourOverrides[modelName];
+  }
+
+  behaviourOverrides(): Record<string, Partial<ModelBehaviour>> {
+    return this.data.behaviourOverrides;
+  }
+
+  createEndpoint(input: Input): Json {
+    const name = checkName('EndpointName', input.requiredStr('EndpointName'));
+    const config = this.config(input.requiredStr('EndpointConfigName'));
+    const arn = sageMakerArn(this.ctx, 'endpoint', name);
+    if (this.data.endpoints[name]) throw validation(`Cannot create already existing endpoint "${arn}".`);
+    const now = this.ctx.now();
+    const { variants } = this.deployable(config);
+    this.data.endpoints[name] = {
+      name,
+      arn,
+      seq: ++this.data.seq,
+      createdAt: now,
+      modifiedAt: now,
+      configName: config.name,
+      status: 'Creating',
+      variants: [],
+      pending: {
+        kind: 'create',
+        startedAt: now,
+        readyAt: now + this.delays.createDelayMs,
+        configName: config.name,
+        variants,
+      },
+    };
+    return { EndpointArn: arn };
+  }
+
+  describeEndpoint(input: Input): Json {
+    const e = this.endpoint(input.requiredStr('EndpointName'));
+    const p = e.pending;
+    return compact({
+      EndpointName: e.name,
+      EndpointArn: e.arn,
+      EndpointConfigName: e.configName,
+      ProductionVariants: e.variants.length
+        ? e.variants.map((v) =>
+            compact({
+              VariantName: v.variantName,
+              DeployedImages: [],
+              CurrentWeight: v.currentWeight,
+              DesiredWeight: v.desiredWeight,
+              CurrentInstanceCount: v.instanceCount,
+              DesiredInstanceCount: v.instanceCount,
+            }),
+          )
+        : undefined,
+      EndpointStatus: e.status,
+      FailureReason: e.failureReason,
+      CreationTime: epochSeconds(e.createdAt),
+      LastModifiedTime: epochSeconds(e.modifiedAt),
+      PendingDeploymentSummary:
+        p?.kind === 'update'
+          ? {
+              EndpointConfigName: p.configName,
+              StartTime: epochSeconds(p.startedAt),
+              ProductionVariants: p.variants.map((v) =>
+                compact({
+                  VariantName: v.variantName,
+                  DesiredWeight: v.desiredWeight,
+                  DesiredInstanceCount: v.instanceCount,
+                  InstanceType: v.instanceType,
+                  VariantStatus: [{ Status: 'Creating', StartTime: epochSeconds(p.startedAt) }],
+                }),
+              ),
+            }
+          : undefined,
+    });
+  }
+
+  listEndpoints(input: Input): Json {
+    const contains = input.str('NameContains');
+    const status = input.oneOf('StatusEquals', [
+      'OutOfService',
+      'Creating',
+      'Updating',
+      'SystemUpdating',
+      'RollingBack',
+      'InService',
+      'Deleting',
+      'Failed',
+      'UpdateRollbackFailed',
+    ] as const);
+    const after = input.time('CreationTimeAfter');
+    const before = input.time('CreationTimeBefore');
+    const sortField = input.oneOf('SortBy', ['Name', 'CreationTime', 'Status'] as const) ?? 'CreationTime';
+    const order = input.oneOf('SortOrder', ORDER) ?? 'Descending';
+    const matching = this.allEndpoints().filter(
+      (e) =>
+        (!contains || e.name.includes(contains)) &&
+        (!status || e.status === status) &&
+        (after === undefined || e.createdAt > after) &&
+        (before === undefined || e.createdAt < before),
+    );
+    const key = (e: Endpoint) => (sortField === 'Name' ? e.name : sortField === 'Status' ? e.status : e.seq);
+    const page = paginate(sortBy(matching, key, order), input, {
+      defaultMax: 10,
+      limit: 100,
+      tokenKind: 'endpoints',
+    });
+    return compact({
+      Endpoints: page.items.map((e) => ({
+        EndpointName: e.name,
+        EndpointArn: e.arn,
+        CreationTime: epochSeconds(e.createdAt),
+        LastModifiedTime: epochSeconds(e.modifiedAt),
+        EndpointStatus: e.status,
+      })),
+      NextToken: page.nextToken,
+    });
+  }
+
+  updateEndpoint(input: Input): Json {
+    const e = this.endpoint(input.requiredStr('EndpointName'));
+    const config = this.config(input.requiredStr('EndpointConfigName'));
+    this.refuseWhileBusy(e, 'update');
+    if (e.status === 'Failed') throw validation(`Cannot update endpoint "${e.arn}" with status Failed.`);
+    const now = this.ctx.now();
+    e.status = 'Updating';
+    e.modifiedAt = now;
+    e.pending = {
+      kind: 'update',
+      startedAt: now,
+      readyAt: now + this.delays.updateDelayMs,
+      configName: config.name,
+      variants: this.deployable(config).variants,
+    };
+    return { EndpointArn: e.arn };
+  }
+
+  updateWeights(input: Input): Json {
+    const e = this.endpoint(input.requiredStr('EndpointName'));
+    const desired = input.list('DesiredWeightsAndCapacities');
+    if (desired.length === 0)
+      throw constraint(
+        'DesiredWeightsAndCapacities',
+        '[]',
+        'Member must have length greater than or equal to 1',
+      );
+    this.refuseWhileBusy(e, 'update');
+    if (e.status !== 'InService')
+      throw validation(`Cannot update endpoint "${e.arn}" with status ${e.status}.`);
+    const byName = new Map(e.variants.map((v) => [v.variantName, v]));
+    const missing = desired.map((d) => String(d.VariantName)).filter((n) => !byName.has(n));
+    if (missing.length) {
+      throw validation(
+        `The variant(s) "[${missing.join(', ')}]" is/are not present in the endpoint "${e.arn}".`,
+      );
+    }
+    for (const d of desired) {
+      const weight = d.DesiredWeight;
+      if (weight !== undefined && (typeof weight !== 'number' || weight < 0)) {
+        throw constraint('DesiredWeight', weight, 'Member must have value greater than or equal to 0');
+      }
+    }
+    const now = this.ctx.now();
+    for (const d of desired) {
+      const v = byName.get(String(d.VariantName))!;
+      if (typeof d.DesiredWeight === 'number') v.desiredWeight = d.DesiredWeight;
+      if (typeof d.DesiredInstanceCount === 'number') v.instanceCount = d.DesiredInstanceCount;
+    }
+    e.status = 'Updating';
+    e.modifiedAt = now;
+    e.pending = { kind: 'weights', startedAt: now, readyAt: now + this.delays.updateDelayMs };
+    return { EndpointArn: e.arn };
+  }
+
+  deleteEndpoint(input: Input): Json {
+    const e = this.endpoint(input.requiredStr('EndpointName'));
+    this.refuseWhileBusy(e, 'delete');
+    delete this.data.endpoints[e.name];
+    return {};
+  }
+}
