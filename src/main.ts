@@ -9,6 +9,7 @@ import { generateLocalTokens, type StaticToken } from './api/auth/static-tokens'
 import { startApi } from './api/start-api';
 import { loadConfig, type ServiceConfig } from './config';
 import { localTokensPath, readLocalTokens, writeLocalTokens } from './config/local-tokens';
+import { lockDataDir } from './dev/data-dir-lock';
 import { startTemporalDevServer } from './dev/temporal-dev-server';
 import { startLocalEmulator } from './demo/local-emulator';
 import { createLogger, routeTemporalLogsTo } from './worker/logger';
@@ -40,6 +41,8 @@ async function main(): Promise<void> {
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err: Error) => logger.error(err.message));
   };
+  const unlock = lockDataDir(resolve(ls.dataDir));
+  stops.push(async () => unlock()); // runs last
   try {
     const temporal = await startTemporalDevServer({
       dataDir: resolve(ls.dataDir),

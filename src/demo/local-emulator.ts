@@ -1,58 +1,38 @@
 /**
- * The AWS emulator of the local stack, started in-process, with a v0 production endpoint and live
- * traffic. The emulator itself lives in src/emulator (its own issue); this file only wires it in.
+ * The AWS emulator of the local stack, in-process: its resources kept in DATA_DIR (so a restart
+ * finds the endpoints its workflows were working on), a v0 production endpoint, and users sending
+ * traffic to every endpoint whose name ends in `-prod`.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createAwsClients } from '../../activities';
 import { EMULATOR_EXECUTION_ROLE_ARN, type ServiceConfig } from '../config';
+import { startEmulator } from '../emulator/server';
 import { seedProductionEndpoint } from './seed-production';
-import { startTrafficPump } from './traffic-pump';
-
-interface StartedEmulator {
-  url?: string;
-  close?: () => Promise<void>;
-  stop?: () => Promise<void>;
-}
-type StartEmulator = (options: Record<string, unknown>) => Promise<StartedEmulator>;
 
 export interface LocalEmulator {
   url: string;
   stop(): Promise<void>;
 }
 
+/** Users reach production endpoints only: staging sees nothing but the validation requests. */
+export const PRODUCTION_TRAFFIC_PATTERN = '*-prod';
+
 export async function startLocalEmulator(config: ServiceConfig, logger: Logger): Promise<LocalEmulator> {
   const ls = config.localStack;
-  // Resolved at run time: the emulator is delivered by its own issue and may be absent in a partial tree.
-  const modulePath = join(__dirname, '../emulator/server');
-  if (!existsSync(`${modulePath}.ts`) && !existsSync(`${modulePath}.js`)) {
-    logger.warn(
-      'src/emulator is not part of this build: the stack runs without AWS; lifecycles fail at registration',
-    );
-    return { url: 'not started (src/emulator missing)', stop: async () => {} };
-  }
-  const { startEmulator } = (await import(modulePath)) as {
-    startEmulator: StartEmulator;
-  };
   const emulator = await startEmulator({
     port: ls.emulatorPort,
     host: '127.0.0.1',
+    region: config.aws.region,
     metricPeriodSeconds: ls.emulatorMetricPeriodSeconds,
+    stateFile: join(ls.dataDir, 'emulator-state.json'),
+    traffic: [{ endpoint: PRODUCTION_TRAFFIC_PATTERN, ratePerSecond: ls.trafficRatePerSecond }],
   });
-  const url = emulator.url ?? `http://127.0.0.1:${ls.emulatorPort}`;
-  const clients = createAwsClients({ region: config.aws.region, endpoint: url });
+  const clients = createAwsClients({ region: config.aws.region, endpoint: emulator.url });
   const seeded = await seedProductionEndpoint(clients.sagemaker, {
     endpointName: ls.productionEndpointName,
     executionRoleArn: config.aws.executionRoleArn ?? EMULATOR_EXECUTION_ROLE_ARN,
   });
   logger.info({ endpoint: ls.productionEndpointName, seeded }, 'production endpoint on the emulator');
-  const traffic = startTrafficPump(clients, ls.trafficRatePerSecond);
-  return {
-    url,
-    async stop() {
-      await traffic.stop();
-      await (emulator.close ?? emulator.stop)?.call(emulator);
-    },
-  };
+  return { url: emulator.url, stop: () => emulator.close() };
 }

@@ -2,7 +2,8 @@
  * `npm run demo`: the product's story through the public API against the running local stack.
  *   v1: first deployment of a new endpoint.
  *   v2: a good model, approved, canary 10 → 50 → 100 %, promoted.
- *   v3: a bad model (5xx under load), approved, rolled back automatically at 10 %.
+ *   v3: a bad model, approved, rolled back automatically at 10 %: it crashes on inputs with a missing
+ *       feature, which its clean sample payload passes in staging and a quarter of real users send.
  * Short bakes and a 1 s metric period (DEMO_METRIC_PERIOD_SECONDS) keep it to a few minutes.
  */
 import { randomBytes } from 'node:crypto';
@@ -74,17 +75,17 @@ async function runVersion(
   let last = '';
   for (;;) {
     const { body: s } = await api.call<LifecycleState>('viewer', 'GET', `/model-versions/${id}`);
+    const line = progressLine(s);
+    if (line !== last) {
+      console.log(line);
+      last = line;
+    }
     if (s.stage === 'awaiting-approval' && !approved) {
       const res = await api.call('approver', 'POST', `/model-versions/${id}/approve`, {
         comment: `${label}: metrics reviewed`,
       });
       console.log(`  approved by the approver (HTTP ${res.status})`);
       approved = true;
-    }
-    const line = progressLine(s);
-    if (line !== last) {
-      console.log(line);
-      last = line;
     }
     if (isFinalStage(s.stage)) return s;
     await sleep(1000);
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     api,
     group,
     'v3',
-    { EMULATOR_ERROR_RATE: '0.3', EMULATOR_LATENCY_MS: '40' },
+    { EMULATOR_FAIL_ON_INPUT_CONTAINING: 'null', EMULATOR_LATENCY_MS: '40' },
     0.93,
   );
 
@@ -113,8 +114,9 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\n■ Why v3 is not serving: ${v3.stage}`);
-  console.log(`  ${v3.rollback?.reason ?? v3.outcome ?? 'no rollback recorded'}`);
-  for (const reason of v3.rollback?.evidence?.reasons ?? []) console.log(`  - ${reason}`);
+  const reasons = v3.rollback?.evidence?.reasons ?? [];
+  if (reasons.length === 0) console.log(`  ${v3.rollback?.reason ?? v3.outcome ?? 'no rollback recorded'}`);
+  for (const reason of reasons) console.log(`  - ${reason}`);
 }
 
 main().catch((err: Error) => {

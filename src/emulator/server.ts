@@ -158,6 +158,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           endpointName: r.endpointName!,
           targetVariant: req.headers['x-amzn-sagemaker-target-variant'] as string | undefined,
           accept: req.headers.accept,
+          body: raw.toString('utf8'),
         });
         await sleep(outcome.latencyMs);
         if (!outcome.ok) throw outcome.error;

@@ -6,12 +6,12 @@ import type { Invocations } from './runtime/invocations';
 import type { Hosting } from './sagemaker/hosting';
 
 export interface TrafficRule {
-  /** An endpoint name, or a prefix ending in '*' ('*' alone: every endpoint). */
+  /** An endpoint name, or a pattern where '*' matches any characters ('*' alone: every endpoint). */
   endpoint: string;
   ratePerSecond: number;
 }
 
-/** Parses `name=rate,prefix*=rate` (the EMULATOR_TRAFFIC variable). */
+/** Parses `name=rate,pattern*=rate` (the EMULATOR_TRAFFIC variable). */
 export function parseTrafficSpec(spec: string): TrafficRule[] {
   return spec
     .split(',')
@@ -22,7 +22,7 @@ export function parseTrafficSpec(spec: string): TrafficRule[] {
       const ratePerSecond = Number(rate);
       if (!endpoint || !Number.isFinite(ratePerSecond) || ratePerSecond < 0 || ratePerSecond > 1000) {
         throw new Error(
-          `traffic rule '${part}' must look like <endpoint or prefix*>=<requests per second, 0-1000>`,
+          `traffic rule '${part}' must look like <endpoint name or pattern with *>=<requests per second, 0-1000>`,
         );
       }
       return { endpoint, ratePerSecond };
@@ -32,11 +32,11 @@ export function parseTrafficSpec(spec: string): TrafficRule[] {
 export function parseTrafficRules(body: unknown): TrafficRule[] {
   const rules = (body as { rules?: unknown } | null)?.rules;
   if (!Array.isArray(rules))
-    throw new Error('body must be {"rules": [{"endpoint": "name or prefix*", "ratePerSecond": n}]}');
+    throw new Error('body must be {"rules": [{"endpoint": "name or pattern with *", "ratePerSecond": n}]}');
   return rules.map((r: unknown, i) => {
     const rule = r as Partial<TrafficRule> | null;
     if (!rule || typeof rule.endpoint !== 'string' || rule.endpoint === '')
-      throw new Error(`rules[${i}].endpoint must be a name or prefix*`);
+      throw new Error(`rules[${i}].endpoint must be an endpoint name or a pattern with *`);
     if (typeof rule.ratePerSecond !== 'number' || rule.ratePerSecond < 0 || rule.ratePerSecond > 1000) {
       throw new Error(`rules[${i}].ratePerSecond must be a number between 0 and 1000`);
     }
@@ -44,10 +44,20 @@ export function parseTrafficRules(body: unknown): TrafficRule[] {
   });
 }
 
+/**
+ * What the generated users send: mostly complete feature rows, and a share with a missing feature,
+ * as real traffic has and clean sample payloads usually do not.
+ */
+export const GENERATED_PAYLOADS = {
+  complete: '{"instances":[[0.3,0.7,1.2]]}',
+  missingFeature: '{"instances":[[0.3,null,1.2]]}',
+  missingFeatureShare: 0.25,
+} as const;
+
+/** '*' stands for any run of characters: `churn-prod`, `churn-*`, `*-prod`, `*`. */
 function matches(rule: TrafficRule, endpointName: string): boolean {
-  return rule.endpoint.endsWith('*')
-    ? endpointName.startsWith(rule.endpoint.slice(0, -1))
-    : rule.endpoint === endpointName;
+  const parts = rule.endpoint.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`).test(endpointName);
 }
 
 export class TrafficGenerator {
@@ -63,6 +73,7 @@ export class TrafficGenerator {
     rules: TrafficRule[],
     private readonly tickMs = 100,
     private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
   ) {
     this.current = rules;
   }
@@ -106,7 +117,11 @@ export class TrafficGenerator {
       const n = Math.floor(credit);
       this.credits.set(endpoint.name, credit - n);
       for (let i = 0; i < n; i++) {
-        this.invocations.invoke({ endpointName: endpoint.name });
+        const body =
+          this.random() < GENERATED_PAYLOADS.missingFeatureShare
+            ? GENERATED_PAYLOADS.missingFeature
+            : GENERATED_PAYLOADS.complete;
+        this.invocations.invoke({ endpointName: endpoint.name, body });
         this.sent++;
       }
     }

@@ -13,6 +13,8 @@ export interface InvocationRequest {
   endpointName: string;
   targetVariant?: string;
   accept?: string;
+  /** The request body as text, for models that fail on some inputs. */
+  body: string;
 }
 
 /** What the model did: answered, or failed with the error the caller gets; either after `latencyMs`. */
@@ -71,7 +73,7 @@ export class Invocations {
     const variant = this.pickVariant(req.endpointName, endpoint.variants, req.targetVariant);
     const behaviour = this.hosting.behaviourOf(variant);
     const latencyMs = drawLatencyMs(behaviour, this.random);
-    const outcome = drawOutcome(behaviour, this.random);
+    const outcome = drawOutcome(behaviour, req.body, this.random);
     this.record(req.endpointName, variant.variantName, latencyMs, outcome.kind);
 
     const logStream = `arn:aws:logs:${this.ctx.region}:${this.ctx.accountId}:log-group:/aws/sagemaker/Endpoints/${req.endpointName}`;

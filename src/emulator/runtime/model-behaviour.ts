@@ -18,6 +18,12 @@ export interface ModelBehaviour {
   failDeployment: boolean;
   /** A fixed answer; by default a small JSON prediction. */
   responseBody?: string;
+  /**
+   * The model answers 5xx to every request whose body contains this text, e.g. `null`: a model that
+   * crashes on missing features passes validation on clean sample payloads and fails on real traffic
+   * (a share of the traffic generator's requests carry a missing feature).
+   */
+  failOnInputContaining?: string;
 }
 
 export const ENV = {
@@ -27,6 +33,7 @@ export const ENV = {
   latencyJitterMs: 'EMULATOR_LATENCY_JITTER_MS',
   failDeployment: 'EMULATOR_FAIL_DEPLOYMENT',
   responseBody: 'EMULATOR_RESPONSE_BODY',
+  failOnInputContaining: 'EMULATOR_FAIL_ON_INPUT_CONTAINING',
 } as const;
 
 export const DEFAULT_LATENCY_MS = 20;
@@ -65,6 +72,7 @@ export function behaviourFromEnvironment(env: Record<string, string>): ModelBeha
     latencyJitterMs: millis(env, ENV.latencyJitterMs, latencyMs / 10),
     failDeployment: fail === 'true',
     ...(env[ENV.responseBody] ? { responseBody: env[ENV.responseBody] } : {}),
+    ...(env[ENV.failOnInputContaining] ? { failOnInputContaining: env[ENV.failOnInputContaining] } : {}),
   };
 }
 
@@ -101,6 +109,12 @@ export function behaviourOverride(body: unknown): Partial<ModelBehaviour> {
     if (typeof b.failDeployment !== 'boolean') throw new Error('failDeployment must be a boolean');
     out.failDeployment = b.failDeployment;
   }
+  if (b.failOnInputContaining !== undefined) {
+    if (typeof b.failOnInputContaining !== 'string' || b.failOnInputContaining === '') {
+      throw new Error('failOnInputContaining must be a non-empty string');
+    }
+    out.failOnInputContaining = b.failOnInputContaining;
+  }
   if (b.responseBody !== undefined) {
     if (typeof b.responseBody !== 'string') throw new Error('responseBody must be a string');
     out.responseBody = b.responseBody;
@@ -118,7 +132,8 @@ export function drawLatencyMs(b: ModelBehaviour, random: () => number = Math.ran
 
 export type Outcome = { kind: 'ok' } | { kind: 'error5xx' } | { kind: 'error4xx' };
 
-export function drawOutcome(b: ModelBehaviour, random: () => number = Math.random): Outcome {
+export function drawOutcome(b: ModelBehaviour, input: string, random: () => number = Math.random): Outcome {
+  if (b.failOnInputContaining && input.includes(b.failOnInputContaining)) return { kind: 'error5xx' };
   const r = random();
   if (r < b.errorRate) return { kind: 'error5xx' };
   if (r < b.errorRate + b.clientErrorRate) return { kind: 'error4xx' };
