@@ -11,6 +11,8 @@ COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 COPY bin ./bin
+# The emulator keeps its resources in /data (a volume in docker-compose.yml), owned by the runtime user.
+RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000 4566
 CMD ["npm", "run", "api"]
