@@ -20,6 +20,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
   await worker.done;
   logger.info('worker stopped');
+  // An AWS call abandoned by a cancelled activity may still hold a socket open; its activity is
+  // already back with Temporal, so nothing is lost by not waiting for it.
+  process.exit(0);
 }
 
 main().catch((err: Error) => {
