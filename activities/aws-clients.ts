@@ -11,6 +11,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { cancelWithActivity, type MiddlewareStackLike } from './activity-cancellation';
 
 export interface AwsClientsConfig {
   /** Overrides the standard chain's region. */
@@ -40,11 +41,15 @@ export function createAwsClients(config: AwsClientsConfig = {}): AwsClients {
     requestHandler: { requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS },
   };
   const attempts = config.maxAttempts ? { maxAttempts: config.maxAttempts } : {};
-  return {
+  const clients = {
     sagemaker: new SageMakerClient({ ...common, ...attempts }),
     cloudwatch: new CloudWatchClient({ ...common, ...attempts }),
     // One attempt: validation measures each invocation's latency, and an SDK retry's backoff would
     // be counted against the model. A throttled invocation fails the activity, which Temporal retries.
     runtime: new SageMakerRuntimeClient({ ...common, maxAttempts: 1 }),
   };
+  for (const client of Object.values(clients)) {
+    cancelWithActivity(client.middlewareStack as MiddlewareStackLike);
+  }
+  return clients;
 }
