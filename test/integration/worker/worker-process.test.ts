@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ListModelPackagesCommand } from '@aws-sdk/client-sagemaker';
-import { describe, expect, inject, it } from 'vitest';
-import { createAwsClients } from '../../../activities';
-import { startEmulator } from '../../../src/emulator/server';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createAwsClients, type AwsClients } from '../../../activities';
+import { startEmulator, type Emulator } from '../../../src/emulator/server';
 import { lifecycleWorkflowId } from '../../../src/shared/lifecycle-input';
 import { stateQuery } from '../../../src/shared/messages';
 
@@ -98,109 +98,100 @@ describe('worker process', () => {
       await connection.close();
     }
   });
+});
 
-  it('on SIGTERM lets an in-flight AWS call finish before exiting', async () => {
-    // The emulator holds CreateModelPackage for 4 s: SIGTERM arrives while the activity waits on it.
-    const emulator = await startEmulator({ port: 0, metricPeriodSeconds: 1 });
-    const hold = emulator.state.faults.add({ operation: 'CreateModelPackage', kind: 'delay', delayMs: 4000 });
-    const taskQueue = `worker-${randomUUID()}`;
-    const { child, output } = startWorkerProcess({
+/** SIGTERM while the emulator holds the registration's CreateModelPackage call. */
+describe('worker process shutdown with an AWS call in flight', () => {
+  let emulator: Emulator;
+  let connection: Connection;
+  let client: Client;
+  let aws: AwsClients;
+  const workers: ReturnType<typeof startWorkerProcess>[] = [];
+
+  beforeEach(async () => {
+    emulator = await startEmulator({ port: 0, metricPeriodSeconds: 1 });
+    connection = await Connection.connect({ address: inject('temporalAddress') });
+    client = new Client({ connection, namespace: inject('temporalNamespace') });
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    aws = createAwsClients({ region: 'us-east-1', endpoint: emulator.url });
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await connection.close();
+    await emulator.close();
+  });
+
+  function worker(taskQueue: string, graceSeconds: number) {
+    const w = startWorkerProcess({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: taskQueue,
       AWS_ENDPOINT_URL: emulator.url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
-      WORKER_SHUTDOWN_GRACE_SECONDS: '20',
+      WORKER_SHUTDOWN_GRACE_SECONDS: String(graceSeconds),
     });
-    const connection = await Connection.connect({ address: inject('temporalAddress') });
-    try {
-      const client = new Client({ connection, namespace: inject('temporalNamespace') });
-      const key = randomUUID().slice(0, 8);
-      const group = `grace-${key}`;
-      const handle = await client.workflow.start('modelVersionLifecycle', {
-        taskQueue,
-        workflowId: lifecycleWorkflowId(group, key),
-        args: [lifecycleArgs(group, key)],
-      });
-      await expect.poll(() => hold.hits, { timeout: 60_000, interval: 50 }).toBe(1);
-      const signalledAt = Date.now();
-      child.kill('SIGTERM');
-      expect(await exitOf(child)).toBe(0);
-      // It waited for the held call rather than abandoning it…
-      expect(Date.now() - signalledAt).toBeGreaterThan(2500);
-      expect(output()).toMatch(/worker stopped/);
-      // …which completed: the package exists and the activity's result is in the history.
-      process.env.AWS_ACCESS_KEY_ID ??= 'test';
-      process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-      const aws = createAwsClients({ region: 'us-east-1', endpoint: emulator.url });
-      const listed = await aws.sagemaker.send(new ListModelPackagesCommand({ ModelPackageGroupName: group }));
-      expect(listed.ModelPackageSummaryList).toHaveLength(1);
-      const history = await handle.fetchHistory();
-      const completed = (history.events ?? []).filter((e) => e.activityTaskCompletedEventAttributes);
-      expect(completed.length).toBeGreaterThanOrEqual(1);
-      await handle.terminate('test done');
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await connection.close();
-      await emulator.close();
-    }
-  });
+    workers.push(w);
+    return w;
+  }
 
-  it('on SIGTERM hands back an activity that outlasts the grace time; another worker finishes it once', async () => {
-    // The first CreateModelPackage is held 6 s, longer than the 1 s grace.
-    const emulator = await startEmulator({ port: 0, metricPeriodSeconds: 1 });
+  /** Starts a lifecycle and resolves once its CreateModelPackage call is being held. */
+  async function startHeld(taskQueue: string, holdMs: number) {
     const hold = emulator.state.faults.add({
       operation: 'CreateModelPackage',
       kind: 'delay',
-      delayMs: 6000,
+      delayMs: holdMs,
       count: 1,
     });
-    const taskQueue = `worker-${randomUUID()}`;
-    const env = {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      WORKER_SHUTDOWN_GRACE_SECONDS: '1',
-    };
-    const first = startWorkerProcess(env);
-    let second: ReturnType<typeof startWorkerProcess> | undefined;
-    const connection = await Connection.connect({ address: inject('temporalAddress') });
-    try {
-      const client = new Client({ connection, namespace: inject('temporalNamespace') });
-      const key = randomUUID().slice(0, 8);
-      const group = `handback-${key}`;
-      const handle = await client.workflow.start('modelVersionLifecycle', {
-        taskQueue,
-        workflowId: lifecycleWorkflowId(group, key),
-        args: [lifecycleArgs(group, key)],
-      });
-      await expect.poll(() => hold.hits, { timeout: 60_000, interval: 50 }).toBe(1);
-      const signalledAt = Date.now();
-      first.child.kill('SIGTERM');
-      expect(await exitOf(first.child)).toBe(0);
-      expect(Date.now() - signalledAt).toBeLessThan(5000);
+    const key = randomUUID().slice(0, 8);
+    const group = `held-${key}`;
+    const handle = await client.workflow.start('modelVersionLifecycle', {
+      taskQueue,
+      workflowId: lifecycleWorkflowId(group, key),
+      args: [lifecycleArgs(group, key)],
+    });
+    await expect.poll(() => hold.hits, { timeout: 60_000, interval: 50 }).toBe(1);
+    const packages = async () =>
+      (await aws.sagemaker.send(new ListModelPackagesCommand({ ModelPackageGroupName: group })))
+        .ModelPackageSummaryList;
+    return { handle, packages };
+  }
 
-      second = startWorkerProcess(env);
-      await expect
-        .poll(async () => (await handle.query(stateQuery)).stage, { timeout: 60_000, interval: 200 })
-        .toBe('awaiting-approval');
-      const state = await handle.query(stateQuery);
-      // Wait for the held call to land too: the retry's ClientToken made both one package.
-      await new Promise((r) => setTimeout(r, Math.max(0, signalledAt + 6500 - Date.now())));
-      process.env.AWS_ACCESS_KEY_ID ??= 'test';
-      process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-      const aws = createAwsClients({ region: 'us-east-1', endpoint: emulator.url });
-      const listed = await aws.sagemaker.send(new ListModelPackagesCommand({ ModelPackageGroupName: group }));
-      expect(listed.ModelPackageSummaryList?.map((p) => p.ModelPackageArn)).toEqual([state.modelPackageArn]);
-      await handle.terminate('test done');
-    } finally {
-      for (const w of [first, second]) if (w && w.child.exitCode === null) w.child.kill('SIGKILL');
-      await connection.close();
-      await emulator.close();
-    }
+  it('lets the call finish within the grace time, then exits', async () => {
+    const taskQueue = `worker-${randomUUID()}`;
+    const w = worker(taskQueue, 20);
+    const { handle, packages } = await startHeld(taskQueue, 4000);
+    const signalledAt = Date.now();
+    w.child.kill('SIGTERM');
+    expect(await exitOf(w.child)).toBe(0);
+    // It waited for the held call rather than abandoning it…
+    expect(Date.now() - signalledAt).toBeGreaterThan(2500);
+    expect(w.output()).toMatch(/worker stopped/);
+    // …which completed: the package exists and the activity's result is in the history.
+    expect(await packages()).toHaveLength(1);
+    const history = await handle.fetchHistory();
+    expect((history.events ?? []).some((e) => e.activityTaskCompletedEventAttributes)).toBe(true);
+    await handle.terminate('test done');
+  });
+
+  it('hands back a call that outlasts the grace time; another worker finishes it, once', async () => {
+    const taskQueue = `worker-${randomUUID()}`;
+    const first = worker(taskQueue, 1);
+    const { handle, packages } = await startHeld(taskQueue, 6000);
+    const signalledAt = Date.now();
+    first.child.kill('SIGTERM');
+    expect(await exitOf(first.child)).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(5000);
+
+    worker(taskQueue, 1);
+    await expect
+      .poll(async () => (await handle.query(stateQuery)).stage, { timeout: 60_000, interval: 200 })
+      .toBe('awaiting-approval');
+    const state = await handle.query(stateQuery);
+    // Let the abandoned call land too: the retry's ClientToken made both one package.
+    await new Promise((r) => setTimeout(r, Math.max(0, signalledAt + 6500 - Date.now())));
+    expect((await packages())?.map((p) => p.ModelPackageArn)).toEqual([state.modelPackageArn]);
+    await handle.terminate('test done');
   });
 });

@@ -21,7 +21,7 @@ describe('AWS calls inside an activity', () => {
     const env = new MockActivityEnvironment();
     const started = performance.now();
     const running = env.run(() => aws.sagemaker.send(new ListModelsCommand({})));
-    setTimeout(() => env.cancel('test'), 200);
+    setTimeout(() => env.cancel('CANCELLED'), 200);
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
     expect(performance.now() - started).toBeLessThan(2000);
   });
