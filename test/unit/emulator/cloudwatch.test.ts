@@ -1,5 +1,6 @@
 /** Contract: CloudWatch metrics and alarms through the real CloudWatch client (AWS JSON 1.0, query-compatible). */
 import {
+  DeleteAlarmsCommand,
   DescribeAlarmsCommand,
   GetMetricDataCommand,
   GetMetricStatisticsCommand,
@@ -354,6 +355,26 @@ describe('metric alarms', () => {
       new DescribeAlarmsCommand({ StateValue: 'ALARM', AlarmNames: ['queue-deep'] }),
     );
     expect(stillAlarm.MetricAlarms).toEqual([]);
+  });
+
+  it('deletes alarms', async () => {
+    await cw().send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'short-lived',
+        Namespace: 'Churn/Ops',
+        MetricName: 'QueueDepth',
+        Statistic: 'Average',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    const listed = async () =>
+      (await cw().send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'short-' }))).MetricAlarms?.length;
+    expect(await listed()).toBe(1);
+    await cw().send(new DeleteAlarmsCommand({ AlarmNames: ['short-lived'] }));
+    expect(await listed()).toBe(0);
   });
 
   it('refuses an alarm without a metric, as MissingParameter', async () => {

@@ -11,6 +11,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  ListEndpointConfigsCommand,
   ListEndpointsCommand,
   ListModelsCommand,
   UpdateEndpointCommand,
@@ -144,6 +145,11 @@ describe('endpoint configs', () => {
     ]);
     const unknown = await errorOf(config('cfg-2', [['a', 'no-such-model', 1]]));
     expect(unknown.message).toMatch(/Could not find model/);
+    await config('cfg-1b', [['a', 'cfg-model', 1]]);
+    const listed = await sm().send(
+      new ListEndpointConfigsCommand({ NameContains: 'cfg-1', SortBy: 'Name', SortOrder: 'Ascending' }),
+    );
+    expect(listed.EndpointConfigs?.map((c) => c.EndpointConfigName)).toEqual(['cfg-1', 'cfg-1b']);
     const dup = await errorOf(config('cfg-1', [['a', 'cfg-model', 1]]));
     expect(dup.message).toMatch(/Cannot create already existing endpoint configuration/);
     await sm().send(new DeleteEndpointConfigCommand({ EndpointConfigName: 'cfg-1' }));
