@@ -7,7 +7,16 @@
 import { constraint, validation } from '../aws-error';
 import { sageMakerArn, type EmulatorContext } from '../context';
 import { behaviourFromEnvironment, type ModelBehaviour } from '../runtime/model-behaviour';
-import { checkName, compact, epochSeconds, paginate, sortBy, type Input, type Json } from '../wire';
+import {
+  checkName,
+  compact,
+  epochSeconds,
+  paginate,
+  sortBy,
+  type Input,
+  type Json,
+  type Page,
+} from '../wire';
 import type { ModelRegistry } from './model-registry';
 
 export interface Model {
@@ -87,6 +96,30 @@ export interface HostingDelays {
 
 const ORDER = ['Ascending', 'Descending'] as const;
 
+/**
+ * ListModels' and ListEndpointConfigs' common semantics: NameContains, CreationTimeAfter/Before,
+ * SortBy Name or CreationTime, SortOrder (Descending by default), pages of 10 up to 100.
+ */
+function listNamed<T extends { name: string; seq: number; createdAt: number }>(
+  items: T[],
+  input: Input,
+  tokenKind: string,
+): Page<T> {
+  const contains = input.str('NameContains');
+  const after = input.time('CreationTimeAfter');
+  const before = input.time('CreationTimeBefore');
+  const sortField = input.oneOf('SortBy', ['Name', 'CreationTime'] as const) ?? 'CreationTime';
+  const order = input.oneOf('SortOrder', ORDER) ?? 'Descending';
+  const matching = items.filter(
+    (x) =>
+      (!contains || x.name.includes(contains)) &&
+      (after === undefined || x.createdAt > after) &&
+      (before === undefined || x.createdAt < before),
+  );
+  const sorted = sortBy(matching, (x) => (sortField === 'Name' ? x.name : x.seq), order);
+  return paginate(sorted, input, { defaultMax: 10, limit: 100, tokenKind });
+}
+
 export class Hosting {
   constructor(
     private readonly ctx: EmulatorContext,
@@ -150,19 +183,7 @@ export class Hosting {
   }
 
   listModels(input: Input): Json {
-    const contains = input.str('NameContains');
-    const after = input.time('CreationTimeAfter');
-    const before = input.time('CreationTimeBefore');
-    const sortField = input.oneOf('SortBy', ['Name', 'CreationTime'] as const) ?? 'CreationTime';
-    const order = input.oneOf('SortOrder', ORDER) ?? 'Descending';
-    const matching = Object.values(this.data.models).filter(
-      (m) =>
-        (!contains || m.name.includes(contains)) &&
-        (after === undefined || m.createdAt > after) &&
-        (before === undefined || m.createdAt < before),
-    );
-    const sorted = sortBy(matching, (m) => (sortField === 'Name' ? m.name : m.seq), order);
-    const page = paginate(sorted, input, { defaultMax: 10, limit: 100, tokenKind: 'models' });
+    const page = listNamed(Object.values(this.data.models), input, 'models');
     return compact({
       Models: page.items.map((m) => ({
         ModelName: m.name,
@@ -252,12 +273,7 @@ export class Hosting {
   }
 
   listEndpointConfigs(input: Input): Json {
-    const contains = input.str('NameContains');
-    const sortField = input.oneOf('SortBy', ['Name', 'CreationTime'] as const) ?? 'CreationTime';
-    const order = input.oneOf('SortOrder', ORDER) ?? 'Descending';
-    const matching = Object.values(this.data.configs).filter((c) => !contains || c.name.includes(contains));
-    const sorted = sortBy(matching, (c) => (sortField === 'Name' ? c.name : c.seq), order);
-    const page = paginate(sorted, input, { defaultMax: 10, limit: 100, tokenKind: 'configs' });
+    const page = listNamed(Object.values(this.data.configs), input, 'configs');
     return compact({
       EndpointConfigs: page.items.map((c) => ({
         EndpointConfigName: c.name,
