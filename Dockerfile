@@ -1,5 +1,7 @@
 # The service image: API, worker and emulator are the same code, started with different commands
-# (npm run api | npm run worker | npm run emulator). TypeScript runs through tsx, as on a laptop.
+# (node --import tsx src/{api,worker,emulator}/main.ts). TypeScript runs through tsx's loader in the
+# node process itself, so SIGTERM from `docker stop` reaches the program directly (no npm or tsx
+# wrapper process in between to relay it).
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -15,4 +17,4 @@ COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000 4566
-CMD ["npm", "run", "api"]
+CMD ["node", "--import", "tsx", "src/api/main.ts"]

@@ -32,7 +32,7 @@ function startStack(env: Record<string, string>): Stack {
   let output = '';
   // Whatever the calling shell points at, the stack uses its own Temporal and emulator.
   const { TEMPORAL_ADDRESS: _t, AWS_ENDPOINT_URL: _a, ...inherited } = process.env;
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], {
     cwd: ROOT,
     env: { ...inherited, LOG_LEVEL: 'warn', ...env },
   });
