@@ -62,7 +62,12 @@ export async function startTemporalDevServer(options: DevServerOptions): Promise
     'warn',
     ...devServerSearchAttributeArgs(),
   ];
-  const child = spawn(executable, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // Its own process group: Ctrl-C in the terminal reaches only our process, which stops the worker
+  // (whose in-flight activities still need the server) before it stops the server.
+  const child = spawn(executable, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit); // never leave it behind, even when our process dies on an error
+  child.once('exit', () => process.off('exit', killOnExit));
   const address = `${ip}:${options.port}`;
   await waitUntilReachable(address, child, 60_000);
   return {
