@@ -1,10 +1,11 @@
 /**
  * `npm start`'s program (src/main.ts) as a user runs it, on free ports and a fresh data directory:
- * it brings up Temporal, the emulator with a seeded production endpoint under traffic, the worker
- * and the API; Ctrl-C stops all of it; a second start finds the same workflow and endpoints.
+ * it brings up Temporal and its Web UI, the emulator with a seeded production endpoint under traffic,
+ * the worker and the API, and prints the local tokens; Ctrl-C stops all of it; a second start finds
+ * the same workflow and endpoints; the `mvl` CLI works against it.
  * It runs its own Temporal dev server, as `npm start` does, not the test run's shared one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,19 @@ async function waitForBanner(stack: Stack): Promise<void> {
   }
 }
 
+/** Runs the `mvl` CLI (bin/mvl.js) as a person would, with the stack's local tokens. */
+function mvl(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/mvl.js'), ...args],
+      { env: { ...process.env, ...env } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    );
+  });
+}
+
 async function portIsFree(port: number): Promise<boolean> {
   const server = createServer();
   return new Promise((resolve) => {
@@ -60,7 +74,7 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 describe('the local stack (npm start)', () => {
-  it('starts everything, stops on Ctrl-C, and picks up the same workflow on the next start', async () => {
+  it('starts everything, stops on Ctrl-C, picks up the same workflow on the next start, and serves the CLI', async () => {
     const ports = {
       api: await freePort(),
       temporal: await freePort(),
@@ -81,6 +95,8 @@ describe('the local stack (npm start)', () => {
     try {
       await waitForBanner(first);
       expect(first.output()).toContain(`AWS emulator http://127.0.0.1:${ports.emulator}`);
+      expect(first.output()).toMatch(/approver\s+\S+@local\s+mvl_/);
+      expect((await fetch(`http://127.0.0.1:${ports.ui}/`)).status).toBe(200);
       expect((await fetch(`${api}/health`)).status).toBe(200);
       const pipeline = (await localTokenFor(dataDir, 'pipeline'))!;
       const viewer = (await localTokenFor(dataDir, 'viewer'))!;
@@ -130,6 +146,21 @@ describe('the local stack (npm start)', () => {
       expect(await stage()).toBe('awaiting-approval');
       const again = await (await fetch(`${api}/endpoints/churn-prod`, { headers: auth(viewer) })).json();
       expect(again).toMatchObject({ status: 'InService', variants: [{ variantName: 'v0' }] });
+      // The CLI against the restarted stack: list, status, approve, and its refusals as exit codes.
+      const cliEnv = { MVL_API_URL: api, DATA_DIR: dataDir };
+      const listed = await mvl(['list', '--awaiting-approval'], cliEnv);
+      expect(listed.code).toBe(0);
+      expect(listed.out).toContain(id);
+      const status = await mvl(['status', id], cliEnv);
+      expect(status.code).toBe(0);
+      expect(status.out).toMatch(/awaiting-approval/);
+      expect(await mvl(['approve', id, '--comment', 'metrics reviewed'], cliEnv)).toMatchObject({ code: 0 });
+      await expect.poll(stage, { timeout: 30_000 }).not.toBe('awaiting-approval');
+      const twice = await mvl(['approve', id, '--comment', 'again'], cliEnv);
+      expect(twice.code).toBe(5);
+      expect((await mvl(['status', 'mv-nothing-here'], cliEnv)).code).toBe(4);
+      expect((await mvl(['approve', id], cliEnv)).code).toBe(2);
+
       second.child.kill('SIGINT');
       expect(await second.exited).toBe(0);
     } finally {
