@@ -69,6 +69,31 @@ function checkMetadata(entries: Record<string, string>): void {
   }
 }
 
+/** What DescribeModelPackageGroup answers, and each entry of ListModelPackageGroups. */
+function groupSummary(g: ModelPackageGroup): Json {
+  return compact({
+    ModelPackageGroupName: g.name,
+    ModelPackageGroupArn: g.arn,
+    ModelPackageGroupDescription: g.description,
+    CreationTime: epochSeconds(g.createdAt),
+    ModelPackageGroupStatus: 'Completed',
+  });
+}
+
+/** An entry of ListModelPackages; DescribeModelPackage answers these fields and more. */
+function packageSummary(p: ModelPackage): Json {
+  return compact({
+    ModelPackageName: p.groupName,
+    ModelPackageGroupName: p.groupName,
+    ModelPackageVersion: p.version,
+    ModelPackageArn: p.arn,
+    ModelPackageDescription: p.description,
+    CreationTime: epochSeconds(p.createdAt),
+    ModelPackageStatus: 'Completed',
+    ModelApprovalStatus: p.approvalStatus,
+  });
+}
+
 export class ModelRegistry {
   constructor(
     private readonly ctx: EmulatorContext,
@@ -98,28 +123,20 @@ export class ModelRegistry {
 
   createGroup(input: Input): Json {
     const name = checkName('ModelPackageGroupName', input.requiredStr('ModelPackageGroupName'));
-    if (this.data.groups[name]) {
-      throw validation(`Model Package Group already exists: ${this.groupArn(name)}`);
-    }
+    const arn = this.groupArn(name);
+    if (this.data.groups[name]) throw validation(`Model Package Group already exists: ${arn}`);
     this.data.groups[name] = {
       name,
-      arn: this.groupArn(name),
+      arn,
       description: input.str('ModelPackageGroupDescription'),
       createdAt: this.ctx.now(),
       tags: input.list('Tags'),
     };
-    return { ModelPackageGroupArn: this.groupArn(name) };
+    return { ModelPackageGroupArn: arn };
   }
 
   describeGroup(input: Input): Json {
-    const group = this.group(input.requiredStr('ModelPackageGroupName'));
-    return compact({
-      ModelPackageGroupName: group.name,
-      ModelPackageGroupArn: group.arn,
-      ModelPackageGroupDescription: group.description,
-      CreationTime: epochSeconds(group.createdAt),
-      ModelPackageGroupStatus: 'Completed',
-    });
+    return groupSummary(this.group(input.requiredStr('ModelPackageGroupName')));
   }
 
   listGroups(input: Input): Json {
@@ -130,15 +147,7 @@ export class ModelRegistry {
     const sorted = sortBy(matching, (g) => (sortField === 'Name' ? g.name : g.createdAt), order);
     const page = paginate(sorted, input, { defaultMax: 10, limit: 100, tokenKind: 'groups' });
     return compact({
-      ModelPackageGroupSummaryList: page.items.map((g) =>
-        compact({
-          ModelPackageGroupName: g.name,
-          ModelPackageGroupArn: g.arn,
-          ModelPackageGroupDescription: g.description,
-          CreationTime: epochSeconds(g.createdAt),
-          ModelPackageGroupStatus: 'Completed',
-        }),
-      ),
+      ModelPackageGroupSummaryList: page.items.map((g) => groupSummary(g)),
       NextToken: page.nextToken,
     });
   }
@@ -183,19 +192,12 @@ export class ModelRegistry {
   describePackage(input: Input): Json {
     const pkg = this.package(input.requiredStr('ModelPackageName'));
     return compact({
-      ModelPackageName: pkg.groupName,
-      ModelPackageGroupName: pkg.groupName,
-      ModelPackageVersion: pkg.version,
-      ModelPackageArn: pkg.arn,
-      ModelPackageDescription: pkg.description,
-      CreationTime: epochSeconds(pkg.createdAt),
+      ...packageSummary(pkg),
       LastModifiedTime: epochSeconds(pkg.modifiedAt),
       InferenceSpecification: pkg.inferenceSpecification,
       MetadataProperties: pkg.metadataProperties,
-      ModelPackageStatus: 'Completed',
       ModelPackageStatusDetails: { ValidationStatuses: [], ImageScanStatuses: [] },
       CertifyForMarketplace: false,
-      ModelApprovalStatus: pkg.approvalStatus,
       ApprovalDescription: pkg.approvalDescription,
       CustomerMetadataProperties: Object.keys(pkg.customerMetadata).length ? pkg.customerMetadata : undefined,
     });
@@ -230,18 +232,7 @@ export class ModelRegistry {
     );
     const page = paginate(sorted, input, { defaultMax: 10, limit: 100, tokenKind: 'packages' });
     return compact({
-      ModelPackageSummaryList: page.items.map((p) =>
-        compact({
-          ModelPackageName: p.groupName,
-          ModelPackageGroupName: p.groupName,
-          ModelPackageVersion: p.version,
-          ModelPackageArn: p.arn,
-          ModelPackageDescription: p.description,
-          CreationTime: epochSeconds(p.createdAt),
-          ModelPackageStatus: 'Completed',
-          ModelApprovalStatus: p.approvalStatus,
-        }),
-      ),
+      ModelPackageSummaryList: page.items.map((p) => packageSummary(p)),
       NextToken: page.nextToken,
     });
   }
