@@ -58,9 +58,18 @@ export interface LiveVariant {
   instanceType?: string;
 }
 
+/** A deployment in progress: its variants, and a failure already known when it was asked for. */
+interface Deployment {
+  readyAt: number;
+  startedAt: number;
+  configName: string;
+  variants: LiveVariant[];
+  failure?: string;
+}
+
 type Pending =
-  | { kind: 'create'; readyAt: number; startedAt: number; configName: string; variants: LiveVariant[] }
-  | { kind: 'update'; readyAt: number; startedAt: number; configName: string; variants: LiveVariant[] }
+  | ({ kind: 'create' } & Deployment)
+  | ({ kind: 'update' } & Deployment)
   | { kind: 'weights'; readyAt: number; startedAt: number };
 
 export interface Endpoint {
@@ -293,16 +302,20 @@ export class Hosting {
 
   // ---- endpoints ----
 
-  /** The variants a config deploys, each with its model's environment; a missing model fails the deployment. */
+  /**
+   * The variants a config deploys, each with its model's environment as it is now (a container image
+   * is fixed at deployment); a model missing now fails the deployment when it completes.
+   */
   private deployable(config: EndpointConfig): { variants: LiveVariant[]; failure?: string } {
     const variants: LiveVariant[] = [];
     for (const v of config.variants) {
       const model = this.data.models[v.ModelName];
-      if (!model)
+      if (!model) {
         return {
           variants,
           failure: `Could not find model "${sageMakerArn(this.ctx, 'model', v.ModelName)}".`,
         };
+      }
       variants.push({
         variantName: v.VariantName,
         modelName: v.ModelName,
@@ -313,14 +326,16 @@ export class Hosting {
         ...(v.InstanceType ? { instanceType: v.InstanceType } : {}),
       });
     }
-    const failing = variants.find((v) => this.behaviourOf(v).failDeployment);
-    if (failing) {
-      return {
-        variants,
-        failure: `The primary container for production variant ${failing.variantName} did not pass the ping health check.`,
-      };
-    }
     return { variants };
+  }
+
+  /** Why the deployment fails as it completes: read then, so a behaviour change in between counts. */
+  private deploymentFailure(p: { variants: LiveVariant[]; failure?: string }): string | undefined {
+    if (p.failure) return p.failure;
+    const failing = p.variants.find((v) => this.behaviourOf(v).failDeployment);
+    return failing
+      ? `The primary container for production variant ${failing.variantName} did not pass the ping health check.`
+      : undefined;
   }
 
   private settle(e: Endpoint): Endpoint {
@@ -333,12 +348,11 @@ export class Hosting {
       e.status = 'InService';
       return e;
     }
-    const config = this.data.configs[p.configName];
-    const outcome = config ? this.deployable(config) : { variants: p.variants, failure: undefined };
+    const failure = this.deploymentFailure(p);
     if (p.kind === 'create') {
-      if (outcome.failure) {
+      if (failure) {
         e.status = 'Failed';
-        e.failureReason = outcome.failure;
+        e.failureReason = failure;
       } else {
         e.status = 'InService';
         e.variants = p.variants;
@@ -347,8 +361,8 @@ export class Hosting {
     }
     // An update that fails leaves the endpoint InService on its old config, with the reason.
     e.status = 'InService';
-    if (outcome.failure) {
-      e.failureReason = outcome.failure;
+    if (failure) {
+      e.failureReason = failure;
     } else {
       e.configName = p.configName;
       e.variants = p.variants;
@@ -399,7 +413,6 @@ export class Hosting {
     const arn = sageMakerArn(this.ctx, 'endpoint', name);
     if (this.data.endpoints[name]) throw validation(`Cannot create already existing endpoint "${arn}".`);
     const now = this.ctx.now();
-    const { variants } = this.deployable(config);
     this.data.endpoints[name] = {
       name,
       arn,
@@ -414,7 +427,7 @@ export class Hosting {
         startedAt: now,
         readyAt: now + this.delays.createDelayMs,
         configName: config.name,
-        variants,
+        ...this.deployable(config),
       },
     };
     return { EndpointArn: arn };
@@ -517,7 +530,7 @@ export class Hosting {
       startedAt: now,
       readyAt: now + this.delays.updateDelayMs,
       configName: config.name,
-      variants: this.deployable(config).variants,
+      ...this.deployable(config),
     };
     return { EndpointArn: e.arn };
   }
