@@ -3,7 +3,7 @@
  * rule's rate, in-process, so CloudWatch has real invocations to aggregate without HTTP overhead.
  */
 import type { Invocations } from './runtime/invocations';
-import type { Hosting } from './sagemaker/hosting';
+import { isServing, type Hosting } from './sagemaker/hosting';
 
 export interface TrafficRule {
   /** An endpoint name, or a pattern where '*' matches any characters ('*' alone: every endpoint). */
@@ -55,16 +55,16 @@ export const GENERATED_PAYLOADS = {
 } as const;
 
 /** '*' stands for any run of characters: `churn-prod`, `churn-*`, `*-prod`, `*`. */
-function matches(rule: TrafficRule, endpointName: string): boolean {
+function endpointPattern(rule: TrafficRule): RegExp {
   const parts = rule.endpoint.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${parts.join('.*')}$`).test(endpointName);
+  return new RegExp(`^${parts.join('.*')}$`);
 }
 
 export class TrafficGenerator {
   private timer?: NodeJS.Timeout;
   private last = 0;
   private credits = new Map<string, number>();
-  private current: TrafficRule[];
+  private current: { rule: TrafficRule; pattern: RegExp }[] = [];
   sent = 0;
 
   constructor(
@@ -75,15 +75,15 @@ export class TrafficGenerator {
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {
-    this.current = rules;
+    this.setRules(rules);
   }
 
   get rules(): TrafficRule[] {
-    return this.current.map((r) => ({ ...r }));
+    return this.current.map(({ rule }) => ({ ...rule }));
   }
 
   setRules(rules: TrafficRule[]): void {
-    this.current = rules;
+    this.current = rules.map((rule) => ({ rule, pattern: endpointPattern(rule) }));
     this.credits.clear();
   }
 
@@ -106,12 +106,8 @@ export class TrafficGenerator {
     this.last = now;
     if (this.current.length === 0) return;
     for (const endpoint of this.hosting.allEndpoints()) {
-      if (
-        endpoint.variants.length === 0 ||
-        (endpoint.status !== 'InService' && endpoint.status !== 'Updating')
-      )
-        continue;
-      const rule = this.current.find((r) => matches(r, endpoint.name));
+      if (!isServing(endpoint)) continue;
+      const rule = this.current.find(({ pattern }) => pattern.test(endpoint.name))?.rule;
       if (!rule) continue;
       const credit = (this.credits.get(endpoint.name) ?? 0) + (rule.ratePerSecond * elapsed) / 1000;
       const n = Math.floor(credit);

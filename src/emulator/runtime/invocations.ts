@@ -6,7 +6,7 @@
 import { AwsError } from '../aws-error';
 import type { MetricStore } from '../cloudwatch/metric-store';
 import type { EmulatorContext } from '../context';
-import type { Hosting, LiveVariant } from '../sagemaker/hosting';
+import { isServing, type Hosting, type LiveVariant } from '../sagemaker/hosting';
 import { drawLatencyMs, drawOutcome } from './model-behaviour';
 
 export interface InvocationRequest {
@@ -64,10 +64,7 @@ export class Invocations {
     if (!endpoint) {
       throw runtimeValidation(`Endpoint ${req.endpointName} of account ${this.ctx.accountId} not found.`);
     }
-    if (
-      endpoint.variants.length === 0 ||
-      (endpoint.status !== 'InService' && endpoint.status !== 'Updating')
-    ) {
+    if (!isServing(endpoint)) {
       throw runtimeValidation(`Endpoint ${req.endpointName} is not in service (status ${endpoint.status}).`);
     }
     const variant = this.pickVariant(req.endpointName, endpoint.variants, req.targetVariant);

@@ -85,6 +85,11 @@ export interface Endpoint {
   failureReason?: string;
 }
 
+/** An endpoint that answers invocations: deployed, and InService or still serving while it updates. */
+export function isServing(e: Endpoint): boolean {
+  return e.variants.length > 0 && (e.status === 'InService' || e.status === 'Updating');
+}
+
 export interface HostingData {
   seq: number;
   models: Record<string, Model>;
