@@ -204,6 +204,7 @@ export class ModelRegistry {
   }
 
   listPackages(input: Input): Json {
+    // The group by name or by ARN, as SageMaker accepts either.
     const groupName = input.str('ModelPackageGroupName');
     const status = input.oneOf('ModelApprovalStatus', APPROVAL_STATUSES);
     const contains = input.str('NameContains');
@@ -215,7 +216,7 @@ export class ModelRegistry {
     const matching = Object.values(this.data.packages).filter(
       (p) =>
         type !== 'Unversioned' &&
-        (!groupName || p.groupName === groupName || p.arn.toLowerCase() === groupName.toLowerCase()) &&
+        (!groupName || groupName === p.groupName || groupName.toLowerCase() === this.groupArn(p.groupName)) &&
         (!status || p.approvalStatus === status) &&
         (!contains || p.groupName.includes(contains)) &&
         (after === undefined || p.createdAt > after) &&

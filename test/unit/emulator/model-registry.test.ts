@@ -172,6 +172,13 @@ describe('model packages', () => {
       new ListModelPackagesCommand({ ModelPackageGroupName: 'grp-l', ModelApprovalStatus: 'Approved' }),
     );
     expect(approved.ModelPackageSummaryList?.map((p) => p.ModelPackageVersion)).toEqual([2, 4]);
+    const byArn = await f.aws.sagemaker.send(
+      new ListModelPackagesCommand({
+        ModelPackageGroupName: 'arn:aws:sagemaker:us-east-1:123456789012:model-package-group/grp-l',
+        ModelApprovalStatus: 'Approved',
+      }),
+    );
+    expect(byArn.ModelPackageSummaryList?.map((p) => p.ModelPackageVersion)).toEqual([2, 4]);
 
     const versions: number[] = [];
     let NextToken: string | undefined;
