@@ -73,17 +73,7 @@ describe('worker process', () => {
       const handle = await client.workflow.start('modelVersionLifecycle', {
         taskQueue,
         workflowId: lifecycleWorkflowId('worker-check', key),
-        args: [
-          {
-            modelPackageGroup: 'worker-check',
-            idempotencyKey: key,
-            registeredBy: 'pipeline',
-            artifactUri: 's3://m/model.tar.gz',
-            inferenceImage: 'img:1',
-            lineage: { datasetUri: 's3://d', datasetVersion: '1', codeCommit: 'c', trainingJobName: key },
-            deployment: { productionEndpointName: 'worker-check-prod' },
-          },
-        ],
+        args: [lifecycleArgs('worker-check', key)],
       });
       // Answered only by a worker on this task queue: the process's own.
       await expect
