@@ -9,6 +9,7 @@ import {
   DescribeEndpointCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import { isNotFound } from '../../activities/aws-errors';
 
 export interface SeedOptions {
   endpointName: string;
@@ -23,7 +24,7 @@ export async function seedProductionEndpoint(
     await sagemaker.send(new DescribeEndpointCommand({ EndpointName: options.endpointName }));
     return 'exists';
   } catch (err) {
-    if (!/not found|could not find/i.test((err as Error).message)) throw err;
+    if (!isNotFound(err)) throw err;
   }
   const modelName = `${options.endpointName}-v0`;
   await sagemaker.send(
