@@ -6,10 +6,8 @@
 import { DescribeEndpointCommand, DescribeModelPackageCommand } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lifecycleWorkflowId, type LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import type { LifecycleState } from '../../../src/shared/lifecycle-state';
-import { approveSignal, stateQuery } from '../../../src/shared/messages';
-import type { modelVersionLifecycle } from '../../../workflows';
+import { approveSignal } from '../../../src/shared/messages';
 import {
   emulatorRequest,
   seedProduction,
@@ -17,6 +15,7 @@ import {
   TRAFFIC_PER_SECOND,
   type EmulatorHarness,
 } from './emulator-harness';
+import { startLifecycle, waitForStage, type LifecycleHandle } from '../workflows/lifecycle-harness';
 
 let h: EmulatorHarness;
 beforeAll(async () => {
@@ -24,33 +23,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-async function start(request: LifecycleRequest) {
-  const handle = await h.temporal.client.workflow.start<typeof modelVersionLifecycle>(
-    'modelVersionLifecycle',
-    {
-      taskQueue: h.temporal.taskQueue,
-      workflowId: lifecycleWorkflowId(request.modelPackageGroup, request.idempotencyKey),
-      args: [request],
-    },
-  );
-  return handle;
-}
-
-type Handle = Awaited<ReturnType<typeof start>>;
-
-async function waitForStage(handle: Handle, stages: string[], timeoutMs = 60_000): Promise<LifecycleState> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await handle.query(stateQuery);
-    if (stages.includes(state.stage)) return state;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${stages.join('/')}; stage is ${state.stage}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function approve(handle: Handle) {
-  await waitForStage(handle, ['awaiting-approval']);
+async function approve(handle: LifecycleHandle) {
+  await waitForStage(handle, 'awaiting-approval');
   await handle.signal(approveSignal, { by: 'alice@ml' });
 }
 
@@ -86,7 +60,7 @@ describe.concurrent('lifecycle on the AWS emulator', () => {
     const req = emulatorRequest();
     const endpoint = req.deployment.productionEndpointName;
     const stableArn = await seedProduction(h, req.modelPackageGroup, endpoint);
-    const handle = await start(req);
+    const handle = await startLifecycle(h, req);
     await approve(handle);
     const final = await handle.result();
 
@@ -130,7 +104,7 @@ describe.concurrent('lifecycle on the AWS emulator', () => {
     const req = emulatorRequest({ environment: { EMULATOR_FAIL_ON_INPUT_CONTAINING: 'null' } });
     const endpoint = req.deployment.productionEndpointName;
     await seedProduction(h, req.modelPackageGroup, endpoint);
-    const handle = await start(req);
+    const handle = await startLifecycle(h, req);
     await approve(handle);
     const final = await handle.result();
 
@@ -156,7 +130,7 @@ describe.concurrent('lifecycle on the AWS emulator', () => {
     const req = emulatorRequest({ environment: { EMULATOR_LATENCY_MS: '300' } });
     const endpoint = req.deployment.productionEndpointName;
     await seedProduction(h, req.modelPackageGroup, endpoint);
-    const handle = await start(req);
+    const handle = await startLifecycle(h, req);
     await approve(handle);
     const final = await handle.result();
 
@@ -176,7 +150,7 @@ describe.concurrent('lifecycle on the AWS emulator', () => {
     const endpoint = req.deployment.productionEndpointName;
     // Users arrive as soon as the endpoint exists.
     h.sendTraffic(endpoint, TRAFFIC_PER_SECOND / 2);
-    const handle = await start(req);
+    const handle = await startLifecycle(h, req);
     await approve(handle);
     const final = await handle.result();
 
@@ -194,7 +168,7 @@ describe.concurrent('lifecycle on the AWS emulator', () => {
     const endpoint = req.deployment.productionEndpointName;
     await seedProduction(h, req.modelPackageGroup, endpoint);
     const before = await describeEndpoint(endpoint);
-    const handle = await start(req);
+    const handle = await startLifecycle(h, req);
     await approve(handle);
     const final = await handle.result();
 

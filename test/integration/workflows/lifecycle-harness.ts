@@ -60,7 +60,11 @@ export function lifecycleRequest(overrides: Partial<LifecycleRequest> = {}): Lif
   };
 }
 
-export async function startLifecycle(h: Harness, request: LifecycleRequest): Promise<LifecycleHandle> {
+/** Starts a lifecycle on the harness's task queue (any harness with a worker: in-memory or emulator). */
+export async function startLifecycle(
+  h: Pick<Harness, 'temporal'>,
+  request: LifecycleRequest,
+): Promise<LifecycleHandle> {
   return h.temporal.client.workflow.start<typeof modelVersionLifecycle>('modelVersionLifecycle', {
     taskQueue: h.temporal.taskQueue,
     workflowId: lifecycleWorkflowId(request.modelPackageGroup, request.idempotencyKey),
