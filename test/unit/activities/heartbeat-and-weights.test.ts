@@ -7,6 +7,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
@@ -84,6 +85,40 @@ describe('awaitEndpointInService after a weight change', () => {
     await expect(activities.awaitEndpointInService({ endpointName: 'prod' })).resolves.toMatchObject({
       status: 'InService',
     });
+  });
+
+  it('setVariantWeights sends the capacity with the weight, and skips a change already asked for', async () => {
+    const { deps, mocks } = mockedDeps();
+    mocks.sagemaker.on(DescribeEndpointCommand).resolves({
+      EndpointName: 'prod',
+      EndpointStatus: 'InService',
+      ProductionVariants: [
+        { VariantName: 'v1', CurrentWeight: 90, DesiredWeight: 90, CurrentInstanceCount: 4 },
+        { VariantName: 'v2', CurrentWeight: 10, DesiredWeight: 10, CurrentInstanceCount: 1 },
+      ],
+    });
+    mocks.sagemaker.on(UpdateEndpointWeightsAndCapacitiesCommand).resolves({});
+    const activities = createActivities(deps);
+    await activities.setVariantWeights({
+      endpointName: 'prod',
+      weights: { v1: 90, v2: 10 },
+      instanceCounts: { v2: 1 },
+    });
+    expect(mocks.sagemaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)).toHaveLength(0);
+    await activities.setVariantWeights({
+      endpointName: 'prod',
+      weights: { v1: 50, v2: 50 },
+      instanceCounts: { v2: 2 },
+    });
+    expect(mocks.sagemaker.commandCalls(UpdateEndpointWeightsAndCapacitiesCommand)[0]?.args[0].input).toEqual(
+      {
+        EndpointName: 'prod',
+        DesiredWeightsAndCapacities: [
+          { VariantName: 'v1', DesiredWeight: 50 },
+          { VariantName: 'v2', DesiredWeight: 50, DesiredInstanceCount: 2 },
+        ],
+      },
+    );
   });
 
   it('returns once every CurrentWeight equals its DesiredWeight', async () => {
