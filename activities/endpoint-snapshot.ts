@@ -1,16 +1,20 @@
 /**
- * An endpoint as the workflow sees it: status, config, and per variant its weight, model and the
- * model package that model came from. Shared by the endpoint activities and the lineage answer.
+ * An endpoint as the workflow sees it: status, config, and per variant its weight, model, the model
+ * package that model came from, that package's approval and whether it is marked serving this
+ * endpoint (so "stable" can mean vetted, not merely the heaviest variant). Shared by the endpoint
+ * activities and the lineage answer.
  */
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  DescribeModelPackageCommand,
   type DescribeEndpointCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSnapshot, ServingVariant } from '../src/shared/activity-contracts';
 import { awsOrNotFound } from './aws-errors';
+import { MetadataKeys } from './registry-metadata';
 
 export type RawEndpoint = DescribeEndpointCommandOutput;
 
@@ -30,6 +34,22 @@ async function modelPackageOf(sagemaker: SageMakerClient, modelName: string): Pr
     sagemaker.send(new DescribeModelCommand({ ModelName: modelName })),
   );
   return model?.PrimaryContainer?.ModelPackageName ?? model?.Containers?.[0]?.ModelPackageName;
+}
+
+/** The package's approval, and whether its metadata says it serves `endpointName`. */
+async function packageStanding(
+  sagemaker: SageMakerClient,
+  modelPackageArn: string,
+  endpointName: string,
+): Promise<{ approvalStatus?: string; markedServing: boolean }> {
+  const pkg = await awsOrNotFound('DescribeModelPackage', () =>
+    sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn })),
+  );
+  const servingEndpoint = pkg?.CustomerMetadataProperties?.[MetadataKeys.servingEndpoint];
+  return {
+    ...(pkg?.ModelApprovalStatus ? { approvalStatus: pkg.ModelApprovalStatus } : {}),
+    markedServing: !!endpointName && servingEndpoint === endpointName,
+  };
 }
 
 export async function snapshotOf(sagemaker: SageMakerClient, raw: RawEndpoint): Promise<EndpointSnapshot> {
@@ -59,7 +79,9 @@ export async function snapshotOf(sagemaker: SageMakerClient, raw: RawEndpoint): 
     live.map(async (v) => {
       const modelName = configured.get(v.variantName)?.ModelName ?? '';
       const modelPackageArn = modelName ? await modelPackageOf(sagemaker, modelName) : undefined;
-      return { ...v, modelName, ...(modelPackageArn ? { modelPackageArn } : {}) };
+      if (!modelPackageArn) return { ...v, modelName, markedServing: false };
+      const standing = await packageStanding(sagemaker, modelPackageArn, raw.EndpointName ?? '');
+      return { ...v, modelName, modelPackageArn, ...standing };
     }),
   );
   return {

@@ -1,6 +1,7 @@
 /**
  * Endpoint activities: models, endpoint configs, endpoints and traffic weights. Each is idempotent:
- * a retry finds what an earlier attempt made and goes on; deleting what is gone is success.
+ * a retry finds what an earlier attempt made and goes on; deleting what is gone is success. What
+ * they create carries the ownership tags (ownership-tags.ts) that pruning and clean-up go by.
  */
 import {
   CreateEndpointCommand,
@@ -11,14 +12,18 @@ import {
   DeleteModelCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
-  ListModelsCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   type ProductionVariantInstanceType,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { ApplicationFailure } from '@temporalio/activity';
-import { ErrorTypes, type LifecycleActivities, type VariantSpec } from '../src/shared/activity-contracts';
+import {
+  ErrorTypes,
+  type LifecycleActivities,
+  type ResourceOwner,
+  type VariantSpec,
+} from '../src/shared/activity-contracts';
 import {
   aws,
   awsOrNotFound,
@@ -36,6 +41,8 @@ import {
   snapshotOf,
   type RawEndpoint,
 } from './endpoint-snapshot';
+import { ownershipTags } from './ownership-tags';
+import { pruneRetiredModels } from './prune-models';
 
 /** Statuses from which SageMaker will reach InService (or Failed) by itself. */
 const TRANSITIONAL = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
@@ -65,13 +72,17 @@ async function whenEndpointIdle<T>(
   }
 }
 
-async function createModel(deps: ActivityDeps, input: { modelName: string; modelPackageArn: string }) {
+async function createModel(
+  deps: ActivityDeps,
+  input: { modelName: string; modelPackageArn: string; owner: ResourceOwner },
+) {
   try {
     await deps.sagemaker.send(
       new CreateModelCommand({
         ModelName: input.modelName,
         ExecutionRoleArn: deps.executionRoleArn,
         PrimaryContainer: { ModelPackageName: input.modelPackageArn },
+        Tags: ownershipTags(input.owner),
       }),
     );
   } catch (err) {
@@ -89,11 +100,17 @@ async function createModel(deps: ActivityDeps, input: { modelName: string; model
   }
 }
 
-async function createEndpointConfig(sagemaker: SageMakerClient, name: string, variants: VariantSpec[]) {
+async function createEndpointConfig(
+  sagemaker: SageMakerClient,
+  name: string,
+  variants: VariantSpec[],
+  owner: ResourceOwner,
+) {
   try {
     await sagemaker.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: name,
+        Tags: ownershipTags(owner),
         ProductionVariants: variants.map((v) => ({
           VariantName: v.variantName,
           ModelName: v.modelName,
@@ -125,12 +142,17 @@ async function deployEndpointConfig(
   sagemaker: SageMakerClient,
   endpointName: string,
   endpointConfigName: string,
+  owner: ResourceOwner,
 ): Promise<'created' | 'updated' | 'unchanged'> {
   const raw = await describeRawEndpoint(sagemaker, endpointName);
   if (!raw) {
     try {
       await sagemaker.send(
-        new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName }),
+        new CreateEndpointCommand({
+          EndpointName: endpointName,
+          EndpointConfigName: endpointConfigName,
+          Tags: ownershipTags(owner),
+        }),
       );
       return 'created';
     } catch (err) {
@@ -207,26 +229,6 @@ async function setVariantWeights(
   );
 }
 
-async function listModelsNewestFirst(sagemaker: SageMakerClient, prefix: string): Promise<string[]> {
-  const names: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await aws('ListModels', () =>
-      sagemaker.send(
-        new ListModelsCommand({
-          NameContains: prefix,
-          SortBy: 'CreationTime',
-          SortOrder: 'Descending',
-          NextToken,
-        }),
-      ),
-    );
-    for (const m of page.Models ?? []) if (m.ModelName?.startsWith(prefix)) names.push(m.ModelName);
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return names;
-}
-
 export function createEndpointActivities(
   deps: ActivityDeps,
 ): Pick<
@@ -252,9 +254,9 @@ export function createEndpointActivities(
     describeEndpoint: (endpointName) => describeEndpointSnapshot(sagemaker, endpointName),
     createModelFromPackage: (input) => createModel(deps, input),
     createEndpointConfig: (input) =>
-      createEndpointConfig(sagemaker, input.endpointConfigName, input.variants),
+      createEndpointConfig(sagemaker, input.endpointConfigName, input.variants, input.owner),
     deployEndpointConfig: (input) =>
-      deployEndpointConfig(sagemaker, input.endpointName, input.endpointConfigName),
+      deployEndpointConfig(sagemaker, input.endpointName, input.endpointConfigName, input.owner),
     awaitEndpointInService: (input) =>
       awaitEndpointInService(sagemaker, input.endpointName, input.endpointConfigName),
     setVariantWeights: (input) => setVariantWeights(sagemaker, input.endpointName, input.weights),
@@ -275,14 +277,6 @@ export function createEndpointActivities(
     },
     deleteModel,
 
-    async pruneRetiredModels({ modelNamePrefix, keep, retain }) {
-      const keepSet = new Set(keep);
-      const retired = (await listModelsNewestFirst(sagemaker, modelNamePrefix)).filter(
-        (n) => !keepSet.has(n),
-      );
-      const doomed = retired.slice(Math.max(0, retain));
-      for (const name of doomed) await deleteModel(name);
-      return doomed;
-    },
+    pruneRetiredModels: (input) => pruneRetiredModels(sagemaker, input),
   };
 }

@@ -18,6 +18,11 @@ export interface RolloutContext {
   inbox: CommandInbox;
 }
 
+/** Whom the resources this rollout creates belong to (their ownership tags). */
+function ownerOf(ctx: RolloutContext) {
+  return { lifecycleId: ctx.record.state.workflowId, modelPackageGroup: ctx.input.modelPackageGroup };
+}
+
 type BakeEnd = { kind: 'verdict'; verdict: HealthVerdict } | { kind: 'rollback' } | { kind: 'promote' };
 
 /** Runs one bake; a rollback or promote command interrupts it by cancelling the watch. */
@@ -75,8 +80,9 @@ async function switchToSingleVariant(
   await aws.createEndpointConfig({
     endpointConfigName,
     variants: [{ ...variant, initialWeight: 1, instanceType: d.instanceType }],
+    owner: ownerOf(ctx),
   });
-  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName });
+  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName, owner: ownerOf(ctx) });
   await endpoints.awaitEndpointInService({ endpointName, endpointConfigName });
 }
 
@@ -141,8 +147,13 @@ export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
           },
           { ...newVariant, initialWeight: 0 },
         ],
+        owner: ownerOf(ctx),
       });
-      await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.canaryConfigName });
+      await endpoints.deployEndpointConfig({
+        endpointName,
+        endpointConfigName: names.canaryConfigName,
+        owner: ownerOf(ctx),
+      });
       await endpoints.awaitEndpointInService({ endpointName, endpointConfigName: names.canaryConfigName });
     } else {
       await switchToSingleVariant(ctx, names.promotedConfigName, newVariant);
@@ -274,7 +285,7 @@ async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, 
     ...(stable?.modelPackageArn ? { replacedModelPackageArn: stable.modelPackageArn } : {}),
   });
   await aws.pruneRetiredModels({
-    modelNamePrefix: names.modelNamePrefix,
+    modelPackageGroup: input.modelPackageGroup,
     keep: stable ? [names.modelName, stable.modelName] : [names.modelName],
     retain: input.retainPreviousVersions,
   });

@@ -16,12 +16,14 @@ export async function deployAndValidateStaging(
 ): Promise<ValidationReport> {
   const d = input.deployment;
   const endpoints = endpointCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
+  const owner = { lifecycleId: record.state.workflowId, modelPackageGroup: input.modelPackageGroup };
   record.state.stagingEndpointName = names.stagingEndpointName;
   record.enter('deploying-staging', 'workflow');
   try {
     await aws.createModelFromPackage({
       modelName: names.modelName,
       modelPackageArn: record.state.modelPackageArn!,
+      owner,
     });
     await aws.createEndpointConfig({
       endpointConfigName: names.stagingConfigName,
@@ -34,10 +36,12 @@ export async function deployAndValidateStaging(
           initialInstanceCount: 1,
         },
       ],
+      owner,
     });
     await endpoints.deployEndpointConfig({
       endpointName: names.stagingEndpointName,
       endpointConfigName: names.stagingConfigName,
+      owner,
     });
     await endpoints.awaitEndpointInService({
       endpointName: names.stagingEndpointName,

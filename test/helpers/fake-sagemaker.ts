@@ -125,7 +125,15 @@ export function createFakeSageMaker(
         endpointName: name,
         status: 'InService',
         endpointConfigName: e.configName,
-        variants: e.variants.map((v) => ({ ...v, modelPackageArn: models.get(v.modelName) })),
+        variants: e.variants.map((v) => {
+          const pkg = packages.get(models.get(v.modelName) ?? '');
+          return {
+            ...v,
+            modelPackageArn: models.get(v.modelName),
+            ...(pkg ? { approvalStatus: pkg.status } : {}),
+            markedServing: pkg?.serving === name,
+          };
+        }),
       };
     },
     async createModelFromPackage({ modelName, modelPackageArn }) {
@@ -207,7 +215,7 @@ export function createFakeSageMaker(
       }
     },
     async pruneRetiredModels() {
-      return [];
+      return { deleted: [], retained: [] };
     },
     async notify(notification) {
       notifications.push(notification);

@@ -8,7 +8,7 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
-  ListModelsCommand,
+  DescribeModelPackageCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   type DescribeEndpointCommandOutput,
@@ -20,6 +20,12 @@ import { alreadyExists, awsError, failureOf, mockedDeps, notFound, ROLE_ARN } fr
 
 const PKG_V6 = 'arn:aws:sagemaker:us-east-1:1:model-package/churn/6';
 const PKG_V7 = 'arn:aws:sagemaker:us-east-1:1:model-package/churn/7';
+const OWNER = { lifecycleId: 'mvl-churn-train-7', modelPackageGroup: 'churn' };
+const OWNER_TAGS = [
+  { Key: 'mvl:managed-by', Value: 'model-version-lifecycle' },
+  { Key: 'mvl:lifecycle', Value: 'mvl-churn-train-7' },
+  { Key: 'mvl:group', Value: 'churn' },
+];
 
 function endpoint(
   overrides: Partial<DescribeEndpointCommandOutput> = {},
@@ -50,7 +56,7 @@ describe('endpoint activities', () => {
       await expect(activities.describeEndpoint('prod')).resolves.toBeNull();
     });
 
-    it('resolves each variant’s weight, model and model package', async () => {
+    it('resolves each variant’s weight, model, package, approval and serving mark', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
       ctx.mocks.sagemaker.on(DescribeEndpointConfigCommand).resolves({
         ProductionVariants: [
@@ -63,6 +69,18 @@ describe('endpoint activities', () => {
         .resolves({ PrimaryContainer: { ModelPackageName: PKG_V6 } })
         .on(DescribeModelCommand, { ModelName: 'churn-v7' })
         .resolves({ Containers: [{ ModelPackageName: PKG_V7 }] });
+      ctx.mocks.sagemaker
+        .on(DescribeModelPackageCommand, { ModelPackageName: PKG_V6 })
+        .resolves({
+          ModelApprovalStatus: 'Approved',
+          CustomerMetadataProperties: { ServingEndpoint: 'prod' },
+        })
+        // A leftover canary: approved, but never marked serving this endpoint.
+        .on(DescribeModelPackageCommand, { ModelPackageName: PKG_V7 })
+        .resolves({
+          ModelApprovalStatus: 'Approved',
+          CustomerMetadataProperties: { ServingEndpoint: 'other' },
+        });
 
       await expect(activities.describeEndpoint('prod')).resolves.toEqual({
         endpointName: 'prod',
@@ -75,21 +93,36 @@ describe('endpoint activities', () => {
             instanceCount: 1,
             modelName: 'churn-v6',
             modelPackageArn: PKG_V6,
+            approvalStatus: 'Approved',
+            markedServing: true,
           },
-          { variantName: 'v7', weight: 10, instanceCount: 1, modelName: 'churn-v7', modelPackageArn: PKG_V7 },
+          {
+            variantName: 'v7',
+            weight: 10,
+            instanceCount: 1,
+            modelName: 'churn-v7',
+            modelPackageArn: PKG_V7,
+            approvalStatus: 'Approved',
+            markedServing: false,
+          },
         ],
       });
     });
   });
 
   describe('createModelFromPackage', () => {
-    it('creates the model from the package with the execution role', async () => {
+    it('creates the model from the package with the execution role, tagged with its owner', async () => {
       ctx.mocks.sagemaker.on(CreateModelCommand).resolves({});
-      await activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 });
+      await activities.createModelFromPackage({
+        modelName: 'churn-v7',
+        modelPackageArn: PKG_V7,
+        owner: OWNER,
+      });
       expect(ctx.mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input).toEqual({
         ModelName: 'churn-v7',
         ExecutionRoleArn: ROLE_ARN,
         PrimaryContainer: { ModelPackageName: PKG_V7 },
+        Tags: OWNER_TAGS,
       });
     });
 
@@ -99,7 +132,7 @@ describe('endpoint activities', () => {
         .on(DescribeModelCommand)
         .resolves({ PrimaryContainer: { ModelPackageName: PKG_V7 } });
       await expect(
-        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 }),
+        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7, owner: OWNER }),
       ).resolves.toBeUndefined();
     });
 
@@ -109,7 +142,7 @@ describe('endpoint activities', () => {
         .on(DescribeModelCommand)
         .resolves({ PrimaryContainer: { ModelPackageName: PKG_V6 } });
       const f = await failureOf(
-        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 }),
+        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7, owner: OWNER }),
       );
       expect(f.nonRetryable).toBe(true);
       expect(f.message).toContain(PKG_V6);
@@ -134,9 +167,9 @@ describe('endpoint activities', () => {
       },
     ];
 
-    it('creates the config with every variant', async () => {
+    it('creates the config with every variant, tagged with its owner', async () => {
       ctx.mocks.sagemaker.on(CreateEndpointConfigCommand).resolves({});
-      await activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants });
+      await activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants, owner: OWNER });
       expect(ctx.mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input).toEqual({
         EndpointConfigName: 'prod-canary',
         ProductionVariants: [
@@ -155,6 +188,7 @@ describe('endpoint activities', () => {
             InitialInstanceCount: 2,
           },
         ],
+        Tags: OWNER_TAGS,
       });
     });
 
@@ -169,21 +203,22 @@ describe('endpoint activities', () => {
         ],
       });
       await expect(
-        activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants }),
+        activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants, owner: OWNER }),
       ).resolves.toBeUndefined();
     });
   });
 
   describe('deployEndpointConfig', () => {
-    it('creates a missing endpoint', async () => {
+    it('creates a missing endpoint, tagged with its owner', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).rejects(notFound('endpoint "prod"'));
       ctx.mocks.sagemaker.on(CreateEndpointCommand).resolves({});
       await expect(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'c1' }),
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'c1', owner: OWNER }),
       ).resolves.toBe('created');
       expect(ctx.mocks.sagemaker.commandCalls(CreateEndpointCommand)[0]!.args[0].input).toEqual({
         EndpointName: 'prod',
         EndpointConfigName: 'c1',
+        Tags: OWNER_TAGS,
       });
     });
 
@@ -191,7 +226,11 @@ describe('endpoint activities', () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'old' }));
       ctx.mocks.sagemaker.on(UpdateEndpointCommand).resolves({});
       await expect(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'prod-canary-2' }),
+        activities.deployEndpointConfig({
+          endpointName: 'prod',
+          endpointConfigName: 'prod-canary-2',
+          owner: OWNER,
+        }),
       ).resolves.toBe('updated');
       expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.args[0].input).toEqual({
         EndpointName: 'prod',
@@ -202,7 +241,11 @@ describe('endpoint activities', () => {
     it('does nothing when the endpoint is already on, or moving to, the config', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
       await expect(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'prod-canary' }),
+        activities.deployEndpointConfig({
+          endpointName: 'prod',
+          endpointConfigName: 'prod-canary',
+          owner: OWNER,
+        }),
       ).resolves.toBe('unchanged');
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(
         endpoint({
@@ -212,7 +255,7 @@ describe('endpoint activities', () => {
         }),
       );
       await expect(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'new' }),
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'new', owner: OWNER }),
       ).resolves.toBe('unchanged');
       expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
     });
@@ -220,7 +263,7 @@ describe('endpoint activities', () => {
     it('waits (retryable EndpointNotReady) while another update is in progress', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointStatus: 'Updating' }));
       const f = await failureOf(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next' }),
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next', owner: OWNER }),
       );
       expect(f.type).toBe(ErrorTypes.EndpointNotReady);
       expect(f.nonRetryable).toBe(false);
@@ -232,7 +275,7 @@ describe('endpoint activities', () => {
         .on(UpdateEndpointCommand)
         .rejects(awsError('ValidationException', 'Cannot update in-progress endpoint "arn:…/prod".'));
       const f = await failureOf(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next' }),
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next', owner: OWNER }),
       );
       expect(f.type).toBe(ErrorTypes.EndpointNotReady);
     });
@@ -336,39 +379,5 @@ describe('endpoint activities', () => {
       const f = await failureOf(activities.deleteModel('m'));
       expect(f.nonRetryable).toBe(false);
     });
-  });
-
-  it('pruneRetiredModels keeps `keep` and the `retain` newest others, deletes the rest', async () => {
-    ctx.mocks.sagemaker
-      .on(ListModelsCommand)
-      .resolvesOnce({
-        Models: [
-          { ModelName: 'churn-v-v9', ModelArn: 'a', CreationTime: new Date() },
-          { ModelName: 'churn-v-v8', ModelArn: 'a', CreationTime: new Date() },
-        ],
-        NextToken: 'p2',
-      })
-      .resolvesOnce({
-        Models: [
-          { ModelName: 'churn-v-v7', ModelArn: 'a', CreationTime: new Date() },
-          { ModelName: 'other-churn-v-v1', ModelArn: 'a', CreationTime: new Date() },
-          { ModelName: 'churn-v-v6', ModelArn: 'a', CreationTime: new Date() },
-        ],
-      });
-    ctx.mocks.sagemaker.on(DeleteModelCommand).resolves({});
-    const deleted = await activities.pruneRetiredModels({
-      modelNamePrefix: 'churn-v',
-      keep: ['churn-v-v9', 'churn-v-v8'],
-      retain: 1,
-    });
-    expect(deleted).toEqual(['churn-v-v6']);
-    expect(ctx.mocks.sagemaker.commandCalls(ListModelsCommand)[0]!.args[0].input).toMatchObject({
-      NameContains: 'churn-v',
-      SortBy: 'CreationTime',
-      SortOrder: 'Descending',
-    });
-    expect(
-      ctx.mocks.sagemaker.commandCalls(DeleteModelCommand).map((c) => c.args[0].input.ModelName),
-    ).toEqual(['churn-v-v6']);
   });
 });
