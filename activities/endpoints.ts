@@ -41,6 +41,7 @@ import {
   snapshotOf,
   type RawEndpoint,
 } from './endpoint-snapshot';
+import { assertProductOwned } from './ownership-guard';
 import { ownershipTags } from './ownership-tags';
 import { pruneRetiredModels } from './prune-models';
 
@@ -246,6 +247,11 @@ export function createEndpointActivities(
 > {
   const { sagemaker } = deps;
   const deleteModel = async (modelName: string) => {
+    const model = await awsOrNotFound('DescribeModel', () =>
+      sagemaker.send(new DescribeModelCommand({ ModelName: modelName })),
+    );
+    if (!model) return;
+    await assertProductOwned(sagemaker, `model ${modelName}`, model.ModelArn);
     await awsOrNotFound('DeleteModel', () =>
       sagemaker.send(new DeleteModelCommand({ ModelName: modelName })),
     );
@@ -262,6 +268,9 @@ export function createEndpointActivities(
     setVariantWeights: (input) => setVariantWeights(sagemaker, input.endpointName, input.weights),
 
     async deleteEndpoint(endpointName) {
+      const raw = await describeRawEndpoint(sagemaker, endpointName);
+      if (!raw) return;
+      await assertProductOwned(sagemaker, `endpoint ${endpointName}`, raw.EndpointArn);
       try {
         await sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName }));
       } catch (err) {
@@ -271,6 +280,11 @@ export function createEndpointActivities(
       }
     },
     async deleteEndpointConfig(endpointConfigName) {
+      const config = await awsOrNotFound('DescribeEndpointConfig', () =>
+        sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
+      );
+      if (!config) return;
+      await assertProductOwned(sagemaker, `endpoint config ${endpointConfigName}`, config.EndpointConfigArn);
       await awsOrNotFound('DeleteEndpointConfig', () =>
         sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
       );

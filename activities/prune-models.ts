@@ -14,33 +14,20 @@ import {
   DescribeModelCommand,
   DescribeModelPackageCommand,
   ListModelsCommand,
-  ListTagsCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { PruneReport, PruneRetiredModelsInput } from '../src/shared/activity-contracts';
 import { modelNameSearchHint } from '../src/shared/resource-names';
 import { aws, awsOrNotFound } from './aws-errors';
 import { modelsInUse } from './models-in-use';
-import { isOwnedForGroup, tagMap } from './ownership-tags';
+import { listTags } from './ownership-guard';
+import { isOwnedForGroup } from './ownership-tags';
 import { MetadataKeys } from './registry-metadata';
 
 interface OwnedModel {
   name: string;
   arn: string;
   createdAt: number;
-}
-
-async function listTags(sagemaker: SageMakerClient, arn: string): Promise<Record<string, string>> {
-  const tags: Record<string, string> = {};
-  let NextToken: string | undefined;
-  do {
-    const page = await awsOrNotFound('ListTags', () =>
-      sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 50, NextToken })),
-    );
-    Object.assign(tags, tagMap(page?.Tags));
-    NextToken = page?.NextToken;
-  } while (NextToken);
-  return tags;
 }
 
 /** The group's models by ownership tag; the name filter only narrows the listing. */

@@ -18,6 +18,8 @@ export const ErrorTypes = {
   EndpointFailed: 'EndpointFailed',
   /** A resource that must exist does not. */
   NotFound: 'ResourceNotFound',
+  /** A clean-up delete found a resource the product did not create (no ownership tags): not retried. */
+  NotOwned: 'ResourceNotOwned',
 } as const;
 
 export interface RegisterVersionInput {
@@ -242,7 +244,10 @@ export interface LifecycleActivities {
   }): Promise<ValidationReport>;
   /** Heartbeating watch over one bake: returns early on an unhealthy verdict. */
   watchHealth(input: WatchHealthInput): Promise<HealthVerdict>;
-  /** Each delete treats "not found" as success. */
+  /**
+   * Each delete treats "not found" as success, and refuses (non-retryable NotOwned) a resource
+   * without the product's ownership tags.
+   */
   deleteEndpoint(endpointName: string): Promise<void>;
   deleteEndpointConfig(endpointConfigName: string): Promise<void>;
   deleteModel(modelName: string): Promise<void>;

@@ -9,6 +9,7 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   DescribeModelPackageCommand,
+  ListTagsCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   type DescribeEndpointCommandOutput,
@@ -365,16 +366,65 @@ describe('endpoint activities', () => {
   });
 
   describe('deletes', () => {
+    const MODEL_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model/m';
+    const CONFIG_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/stg';
+    const ENDPOINT_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/stg';
+
+    function existing(tags: { Key: string; Value: string }[]) {
+      ctx.mocks.sagemaker.on(DescribeModelCommand).resolves({ ModelName: 'm', ModelArn: MODEL_ARN });
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointConfigCommand)
+        .resolves({ EndpointConfigName: 'stg', EndpointConfigArn: CONFIG_ARN });
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointCommand)
+        .resolves(endpoint({ EndpointName: 'stg', EndpointArn: ENDPOINT_ARN }));
+      ctx.mocks.sagemaker.on(ListTagsCommand).resolves({ Tags: tags });
+      ctx.mocks.sagemaker.on(DeleteEndpointCommand).resolves({});
+      ctx.mocks.sagemaker.on(DeleteEndpointConfigCommand).resolves({});
+      ctx.mocks.sagemaker.on(DeleteModelCommand).resolves({});
+    }
+
     it('treat "not found" as success', async () => {
-      ctx.mocks.sagemaker.on(DeleteEndpointCommand).rejects(notFound('endpoint "stg"'));
-      ctx.mocks.sagemaker.on(DeleteEndpointConfigCommand).rejects(notFound('endpoint configuration "stg"'));
-      ctx.mocks.sagemaker.on(DeleteModelCommand).rejects(notFound('model "m"'));
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).rejects(notFound('endpoint "stg"'));
+      ctx.mocks.sagemaker.on(DescribeEndpointConfigCommand).rejects(notFound('endpoint configuration "stg"'));
+      ctx.mocks.sagemaker.on(DescribeModelCommand).rejects(notFound('model "m"'));
       await expect(activities.deleteEndpoint('stg')).resolves.toBeUndefined();
       await expect(activities.deleteEndpointConfig('stg')).resolves.toBeUndefined();
       await expect(activities.deleteModel('m')).resolves.toBeUndefined();
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(0);
+    });
+
+    it('delete what carries the product’s tags', async () => {
+      existing(OWNER_TAGS);
+      await activities.deleteEndpoint('stg');
+      await activities.deleteEndpointConfig('stg');
+      await activities.deleteModel('m');
+      expect(
+        ctx.mocks.sagemaker.commandCalls(ListTagsCommand).map((c) => c.args[0].input.ResourceArn),
+      ).toEqual([ENDPOINT_ARN, CONFIG_ARN, MODEL_ARN]);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointCommand)).toHaveLength(1);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(1);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(1);
+    });
+
+    it('refuse, non-retryably, what the product did not make', async () => {
+      existing([{ Key: 'team', Value: 'ml' }]);
+      for (const attempt of [
+        activities.deleteEndpoint('stg'),
+        activities.deleteEndpointConfig('stg'),
+        activities.deleteModel('m'),
+      ]) {
+        const f = await failureOf(attempt);
+        expect(f.type).toBe(ErrorTypes.NotOwned);
+        expect(f.nonRetryable).toBe(true);
+      }
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointCommand)).toHaveLength(0);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(0);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(0);
     });
 
     it('rethrow other failures classified', async () => {
+      existing(OWNER_TAGS);
       ctx.mocks.sagemaker.on(DeleteModelCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
       const f = await failureOf(activities.deleteModel('m'));
       expect(f.nonRetryable).toBe(false);

@@ -1,0 +1,39 @@
+/**
+ * Reading a resource's tags, and the check every clean-up delete makes first: a name derived from
+ * the workflow ID can still land on someone else's resource (a staging endpoint name given in the
+ * request, a resource made by hand), and deleting what the product did not make could take down
+ * what serves. Such a delete fails non-retryably with the reason, rather than pass silently.
+ */
+import { ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { ApplicationFailure } from '@temporalio/activity';
+import { ErrorTypes } from '../src/shared/activity-contracts';
+import { awsOrNotFound } from './aws-errors';
+import { isManagedByProduct, OwnershipTagKeys, tagMap } from './ownership-tags';
+
+/** The resource's tags as a map; empty when it has none or is gone. */
+export async function listTags(sagemaker: SageMakerClient, arn: string): Promise<Record<string, string>> {
+  const tags: Record<string, string> = {};
+  let NextToken: string | undefined;
+  do {
+    const page = await awsOrNotFound('ListTags', () =>
+      sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 50, NextToken })),
+    );
+    Object.assign(tags, tagMap(page?.Tags));
+    NextToken = page?.NextToken;
+  } while (NextToken);
+  return tags;
+}
+
+export async function assertProductOwned(
+  sagemaker: SageMakerClient,
+  what: string,
+  arn: string | undefined,
+): Promise<void> {
+  const tags = arn ? await listTags(sagemaker, arn) : {};
+  if (isManagedByProduct(tags)) return;
+  throw ApplicationFailure.nonRetryable(
+    `refusing to delete ${what}: it does not carry this product's tag ${OwnershipTagKeys.managedBy}, ` +
+      `so the product did not create it; delete it by hand if it is really unused`,
+    ErrorTypes.NotOwned,
+  );
+}
