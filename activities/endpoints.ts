@@ -246,12 +246,12 @@ export function createEndpointActivities(
   | 'pruneRetiredModels'
 > {
   const { sagemaker } = deps;
-  const deleteModel = async (modelName: string) => {
+  const deleteModel = async (modelName: string, owner?: ResourceOwner) => {
     const model = await awsOrNotFound('DescribeModel', () =>
       sagemaker.send(new DescribeModelCommand({ ModelName: modelName })),
     );
     if (!model) return;
-    await assertProductOwned(sagemaker, `model ${modelName}`, model.ModelArn);
+    await assertProductOwned(sagemaker, `model ${modelName}`, model.ModelArn, owner);
     await awsOrNotFound('DeleteModel', () =>
       sagemaker.send(new DeleteModelCommand({ ModelName: modelName })),
     );
@@ -267,10 +267,10 @@ export function createEndpointActivities(
       awaitEndpointInService(sagemaker, input.endpointName, input.endpointConfigName),
     setVariantWeights: (input) => setVariantWeights(sagemaker, input.endpointName, input.weights),
 
-    async deleteEndpoint(endpointName) {
+    async deleteEndpoint(endpointName, owner) {
       const raw = await describeRawEndpoint(sagemaker, endpointName);
       if (!raw) return;
-      await assertProductOwned(sagemaker, `endpoint ${endpointName}`, raw.EndpointArn);
+      await assertProductOwned(sagemaker, `endpoint ${endpointName}`, raw.EndpointArn, owner);
       try {
         await sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName }));
       } catch (err) {
@@ -279,12 +279,17 @@ export function createEndpointActivities(
         throw classifyAwsError('DeleteEndpoint', err);
       }
     },
-    async deleteEndpointConfig(endpointConfigName) {
+    async deleteEndpointConfig(endpointConfigName, owner) {
       const config = await awsOrNotFound('DescribeEndpointConfig', () =>
         sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
       );
       if (!config) return;
-      await assertProductOwned(sagemaker, `endpoint config ${endpointConfigName}`, config.EndpointConfigArn);
+      await assertProductOwned(
+        sagemaker,
+        `endpoint config ${endpointConfigName}`,
+        config.EndpointConfigArn,
+        owner,
+      );
       await awsOrNotFound('DeleteEndpointConfig', () =>
         sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
       );

@@ -6,9 +6,9 @@
  */
 import { ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ApplicationFailure } from '@temporalio/activity';
-import { ErrorTypes } from '../src/shared/activity-contracts';
+import { ErrorTypes, type ResourceOwner } from '../src/shared/activity-contracts';
 import { awsOrNotFound } from './aws-errors';
-import { isManagedByProduct, OwnershipTagKeys, tagMap } from './ownership-tags';
+import { isManagedByProduct, OwnershipTagKeys, tagMap, tagValue } from './ownership-tags';
 
 /** The resource's tags as a map; empty when it has none or is gone. */
 export async function listTags(sagemaker: SageMakerClient, arn: string): Promise<Record<string, string>> {
@@ -24,16 +24,29 @@ export async function listTags(sagemaker: SageMakerClient, arn: string): Promise
   return tags;
 }
 
+/** Throws NotOwned unless the product made it, and (when `owner` is given) for that very lifecycle. */
 export async function assertProductOwned(
   sagemaker: SageMakerClient,
   what: string,
   arn: string | undefined,
+  owner?: ResourceOwner,
 ): Promise<void> {
   const tags = arn ? await listTags(sagemaker, arn) : {};
-  if (isManagedByProduct(tags)) return;
-  throw ApplicationFailure.nonRetryable(
-    `refusing to delete ${what}: it does not carry this product's tag ${OwnershipTagKeys.managedBy}, ` +
-      `so the product did not create it; delete it by hand if it is really unused`,
-    ErrorTypes.NotOwned,
-  );
+  if (!isManagedByProduct(tags)) {
+    throw ApplicationFailure.nonRetryable(
+      `refusing to delete ${what}: it does not carry this product's tag ${OwnershipTagKeys.managedBy}, ` +
+        `so the product did not create it; delete it by hand if it is really unused`,
+      ErrorTypes.NotOwned,
+    );
+  }
+  if (!owner) return;
+  const lifecycle = tags[OwnershipTagKeys.lifecycle];
+  const group = tags[OwnershipTagKeys.group];
+  if (lifecycle !== tagValue(owner.lifecycleId) || group !== tagValue(owner.modelPackageGroup)) {
+    throw ApplicationFailure.nonRetryable(
+      `refusing to delete ${what}: it belongs to lifecycle ${lifecycle ?? '?'} of group ${group ?? '?'}, ` +
+        `not to ${owner.lifecycleId} of ${owner.modelPackageGroup}`,
+      ErrorTypes.NotOwned,
+    );
+  }
 }

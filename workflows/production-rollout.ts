@@ -242,10 +242,10 @@ async function rollBack(
       modelName: stable.modelName,
       initialInstanceCount: stable.instanceCount,
     });
-    await aws.deleteEndpointConfig(names.canaryConfigName);
+    await aws.deleteEndpointConfig(names.canaryConfigName, ownerOf(ctx));
   } else {
-    await endpoints.deleteEndpoint(endpointName);
-    await aws.deleteEndpointConfig(names.promotedConfigName);
+    await endpoints.deleteEndpoint(endpointName, ownerOf(ctx));
+    await aws.deleteEndpointConfig(names.promotedConfigName, ownerOf(ctx));
   }
   const description = `rolled back by ${why.by}: ${why.reason}`;
   await aws.recordApprovalDecision({
@@ -276,7 +276,7 @@ async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, 
       modelName: names.modelName,
       initialInstanceCount: d.initialInstanceCount,
     });
-    await aws.deleteEndpointConfig(names.canaryConfigName);
+    await aws.deleteEndpointConfig(names.canaryConfigName, ownerOf(ctx));
   }
   await aws.markServing({
     modelPackageArn: record.state.modelPackageArn!,

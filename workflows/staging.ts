@@ -57,8 +57,8 @@ export async function deployAndValidateStaging(
     return report;
   } finally {
     await CancellationScope.nonCancellable(async () => {
-      await endpoints.deleteEndpoint(names.stagingEndpointName);
-      await aws.deleteEndpointConfig(names.stagingConfigName);
+      await endpoints.deleteEndpoint(names.stagingEndpointName, owner);
+      await aws.deleteEndpointConfig(names.stagingConfigName, owner);
     });
   }
 }

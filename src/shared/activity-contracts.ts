@@ -246,11 +246,12 @@ export interface LifecycleActivities {
   watchHealth(input: WatchHealthInput): Promise<HealthVerdict>;
   /**
    * Each delete treats "not found" as success, and refuses (non-retryable NotOwned) a resource
-   * without the product's ownership tags.
+   * without the product's ownership tags or, when `owner` is given, one another lifecycle or group
+   * created.
    */
-  deleteEndpoint(endpointName: string): Promise<void>;
-  deleteEndpointConfig(endpointConfigName: string): Promise<void>;
-  deleteModel(modelName: string): Promise<void>;
+  deleteEndpoint(endpointName: string, owner?: ResourceOwner): Promise<void>;
+  deleteEndpointConfig(endpointConfigName: string, owner?: ResourceOwner): Promise<void>;
+  deleteModel(modelName: string, owner?: ResourceOwner): Promise<void>;
   /** Mark the package as serving production (CustomerMetadataProperties); unmark the one it replaced. */
   markServing(input: {
     modelPackageArn: string;

@@ -423,6 +423,23 @@ describe('endpoint activities', () => {
       expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(0);
     });
 
+    it('given an owner, refuse what another lifecycle or group made', async () => {
+      existing(OWNER_TAGS);
+      await expect(activities.deleteEndpointConfig('stg', OWNER)).resolves.toBeUndefined();
+      const otherLifecycle = await failureOf(
+        activities.deleteEndpoint('stg', { ...OWNER, lifecycleId: 'mvl-churn-train-8' }),
+      );
+      expect(otherLifecycle.type).toBe(ErrorTypes.NotOwned);
+      expect(otherLifecycle.message).toContain('mvl-churn-train-7');
+      const otherGroup = await failureOf(
+        activities.deleteModel('m', { ...OWNER, modelPackageGroup: 'churn-vip' }),
+      );
+      expect(otherGroup.type).toBe(ErrorTypes.NotOwned);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointCommand)).toHaveLength(0);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(0);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(1);
+    });
+
     it('rethrow other failures classified', async () => {
       existing(OWNER_TAGS);
       ctx.mocks.sagemaker.on(DeleteModelCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
