@@ -144,8 +144,18 @@ async function deployEndpointConfig(
   endpointName: string,
   endpointConfigName: string,
   owner: ResourceOwner,
+  exclusive: boolean,
 ): Promise<'created' | 'updated' | 'unchanged'> {
   const raw = await describeRawEndpoint(sagemaker, endpointName);
+  if (raw && exclusive) {
+    // A staging name can meet a serving endpoint: only a retry of this lifecycle's own create goes on.
+    await assertProductOwned(
+      sagemaker,
+      `deploy ${endpointConfigName} onto endpoint ${endpointName}`,
+      raw.EndpointArn,
+      owner,
+    );
+  }
   if (!raw) {
     try {
       await sagemaker.send(
@@ -251,7 +261,7 @@ export function createEndpointActivities(
       sagemaker.send(new DescribeModelCommand({ ModelName: modelName })),
     );
     if (!model) return;
-    await assertProductOwned(sagemaker, `model ${modelName}`, model.ModelArn, owner);
+    await assertProductOwned(sagemaker, `delete model ${modelName}`, model.ModelArn, owner);
     await awsOrNotFound('DeleteModel', () =>
       sagemaker.send(new DeleteModelCommand({ ModelName: modelName })),
     );
@@ -262,7 +272,13 @@ export function createEndpointActivities(
     createEndpointConfig: (input) =>
       createEndpointConfig(sagemaker, input.endpointConfigName, input.variants, input.owner),
     deployEndpointConfig: (input) =>
-      deployEndpointConfig(sagemaker, input.endpointName, input.endpointConfigName, input.owner),
+      deployEndpointConfig(
+        sagemaker,
+        input.endpointName,
+        input.endpointConfigName,
+        input.owner,
+        input.exclusive ?? false,
+      ),
     awaitEndpointInService: (input) =>
       awaitEndpointInService(sagemaker, input.endpointName, input.endpointConfigName),
     setVariantWeights: (input) => setVariantWeights(sagemaker, input.endpointName, input.weights),
@@ -270,7 +286,7 @@ export function createEndpointActivities(
     async deleteEndpoint(endpointName, owner) {
       const raw = await describeRawEndpoint(sagemaker, endpointName);
       if (!raw) return;
-      await assertProductOwned(sagemaker, `endpoint ${endpointName}`, raw.EndpointArn, owner);
+      await assertProductOwned(sagemaker, `delete endpoint ${endpointName}`, raw.EndpointArn, owner);
       try {
         await sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName }));
       } catch (err) {
@@ -286,7 +302,7 @@ export function createEndpointActivities(
       if (!config) return;
       await assertProductOwned(
         sagemaker,
-        `endpoint config ${endpointConfigName}`,
+        `delete endpoint config ${endpointConfigName}`,
         config.EndpointConfigArn,
         owner,
       );

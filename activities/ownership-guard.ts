@@ -2,7 +2,8 @@
  * Reading a resource's tags, and the check every clean-up delete makes first: a name derived from
  * the workflow ID can still land on someone else's resource (a staging endpoint name given in the
  * request, a resource made by hand), and deleting what the product did not make could take down
- * what serves. Such a delete fails non-retryably with the reason, rather than pass silently.
+ * what serves. Such a delete fails non-retryably with the reason, rather than pass silently; so
+ * does deploying a staging config onto an existing endpoint that is not the lifecycle's own.
  */
 import { ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ApplicationFailure } from '@temporalio/activity';
@@ -24,17 +25,20 @@ export async function listTags(sagemaker: SageMakerClient, arn: string): Promise
   return tags;
 }
 
-/** Throws NotOwned unless the product made it, and (when `owner` is given) for that very lifecycle. */
+/**
+ * Throws NotOwned unless the product made it, and (when `owner` is given) for that very lifecycle.
+ * `action` completes "refusing to …", e.g. "delete endpoint stg-v3".
+ */
 export async function assertProductOwned(
   sagemaker: SageMakerClient,
-  what: string,
+  action: string,
   arn: string | undefined,
   owner?: ResourceOwner,
 ): Promise<void> {
   const tags = arn ? await listTags(sagemaker, arn) : {};
   if (!isManagedByProduct(tags)) {
     throw ApplicationFailure.nonRetryable(
-      `refusing to delete ${what}: it does not carry this product's tag ${OwnershipTagKeys.managedBy}, ` +
+      `refusing to ${action}: it does not carry this product's tag ${OwnershipTagKeys.managedBy}, ` +
         `so the product did not create it; delete it by hand if it is really unused`,
       ErrorTypes.NotOwned,
     );
@@ -44,7 +48,7 @@ export async function assertProductOwned(
   const group = tags[OwnershipTagKeys.group];
   if (lifecycle !== tagValue(owner.lifecycleId) || group !== tagValue(owner.modelPackageGroup)) {
     throw ApplicationFailure.nonRetryable(
-      `refusing to delete ${what}: it belongs to lifecycle ${lifecycle ?? '?'} of group ${group ?? '?'}, ` +
+      `refusing to ${action}: it belongs to lifecycle ${lifecycle ?? '?'} of group ${group ?? '?'}, ` +
         `not to ${owner.lifecycleId} of ${owner.modelPackageGroup}`,
       ErrorTypes.NotOwned,
     );

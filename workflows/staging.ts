@@ -42,6 +42,7 @@ export async function deployAndValidateStaging(
       endpointName: names.stagingEndpointName,
       endpointConfigName: names.stagingConfigName,
       owner,
+      exclusive: true,
     });
     await endpoints.awaitEndpointInService({
       endpointName: names.stagingEndpointName,

@@ -224,6 +224,11 @@ export interface LifecycleActivities {
     endpointName: string;
     endpointConfigName: string;
     owner: ResourceOwner;
+    /**
+     * The endpoint is this lifecycle's alone (staging): an existing one is touched only when its
+     * tags name `owner`'s lifecycle and group, else non-retryable NotOwned.
+     */
+    exclusive?: boolean;
   }): Promise<'created' | 'updated' | 'unchanged'>;
   /**
    * Returns once the endpoint is InService (on `endpointConfigName` when given). While it is Creating or

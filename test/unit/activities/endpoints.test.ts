@@ -223,6 +223,45 @@ describe('endpoint activities', () => {
       });
     });
 
+    it('exclusive (staging): refuses an existing endpoint that is not this lifecycle’s', async () => {
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointCommand)
+        .resolves(
+          endpoint({ EndpointConfigName: 'old', EndpointArn: 'arn:aws:sagemaker:us-east-1:1:endpoint/prod' }),
+        );
+      ctx.mocks.sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'team', Value: 'ml' }] });
+      const f = await failureOf(
+        activities.deployEndpointConfig({
+          endpointName: 'prod',
+          endpointConfigName: 'stg-c',
+          owner: OWNER,
+          exclusive: true,
+        }),
+      );
+      expect(f.type).toBe(ErrorTypes.NotOwned);
+      expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
+    });
+
+    it('exclusive (staging): goes on with its own endpoint after a retry', async () => {
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointCommand)
+        .resolves(
+          endpoint({
+            EndpointConfigName: 'stg-c',
+            EndpointArn: 'arn:aws:sagemaker:us-east-1:1:endpoint/stg',
+          }),
+        );
+      ctx.mocks.sagemaker.on(ListTagsCommand).resolves({ Tags: OWNER_TAGS });
+      await expect(
+        activities.deployEndpointConfig({
+          endpointName: 'stg',
+          endpointConfigName: 'stg-c',
+          owner: OWNER,
+          exclusive: true,
+        }),
+      ).resolves.toBe('unchanged');
+    });
+
     it('updates an InService endpoint on another config', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'old' }));
       ctx.mocks.sagemaker.on(UpdateEndpointCommand).resolves({});
