@@ -243,14 +243,12 @@ describe('endpoint activities', () => {
     });
 
     it('exclusive (staging): goes on with its own endpoint after a retry', async () => {
-      ctx.mocks.sagemaker
-        .on(DescribeEndpointCommand)
-        .resolves(
-          endpoint({
-            EndpointConfigName: 'stg-c',
-            EndpointArn: 'arn:aws:sagemaker:us-east-1:1:endpoint/stg',
-          }),
-        );
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(
+        endpoint({
+          EndpointConfigName: 'stg-c',
+          EndpointArn: 'arn:aws:sagemaker:us-east-1:1:endpoint/stg',
+        }),
+      );
       ctx.mocks.sagemaker.on(ListTagsCommand).resolves({ Tags: OWNER_TAGS });
       await expect(
         activities.deployEndpointConfig({
