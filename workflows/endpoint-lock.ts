@@ -76,6 +76,8 @@ export interface EndpointLockInput {
   endpointName: string;
   /** Seconds between holder liveness checks while the lock is held (default 60). */
   livenessCheckSeconds?: number;
+  /** Liveness checks before continue-as-new (default CHECKS_PER_RUN); bounds history while held. */
+  checksPerRun?: number;
   /** Carried by continue-as-new; absent on a fresh start, which recovers from visibility first. */
   carried?: CarriedLock;
   /** The pre-token shape, carried by a run of the old code handing over (endpoint-lock-v1.ts). */
@@ -103,6 +105,7 @@ export async function endpointLock(input: EndpointLockInput): Promise<void> {
   const { endpointName } = input;
   const checkSeconds = input.livenessCheckSeconds ?? DEFAULT_LIVENESS_CHECK_SECONDS;
   const carried = input.carried;
+  const checksPerRun = input.checksPerRun ?? CHECKS_PER_RUN;
   let holder: Grant | null = carried?.holder ?? null;
   const queue: Waiter[] = [
     ...(carried?.queue ?? []),
@@ -238,7 +241,7 @@ export async function endpointLock(input: EndpointLockInput): Promise<void> {
   let grants = 0;
   let checks = 0;
   const timeToRoll = () =>
-    grants >= GRANTS_PER_RUN || checks >= CHECKS_PER_RUN || workflowInfo().continueAsNewSuggested;
+    grants >= GRANTS_PER_RUN || checks >= checksPerRun || workflowInfo().continueAsNewSuggested;
 
   while (!timeToRoll()) {
     if (!holder) {
@@ -268,6 +271,7 @@ export async function endpointLock(input: EndpointLockInput): Promise<void> {
   await continueAsNew<typeof endpointLock>({
     endpointName,
     livenessCheckSeconds: checkSeconds,
+    ...(input.checksPerRun ? { checksPerRun: input.checksPerRun } : {}),
     carried: state,
   });
 }
