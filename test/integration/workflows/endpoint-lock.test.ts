@@ -347,6 +347,37 @@ describe.concurrent('endpoint lock with lifecycles', () => {
     expect((await view(endpoint)).holder).toBe(next.workflowId);
   });
 
+  it('a holder reset to a point after its grant keeps the lock in its new run', async () => {
+    const { endpoint, group, holder } = await holdingCanary();
+    const next = await approved(endpoint, group);
+    await waiting(next);
+    const events = (await holder.fetchHistory()).events!;
+    const grantAt = events.findIndex(
+      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'lockGranted',
+    );
+    const afterGrant = events.slice(grantAt).find((e) => e.workflowTaskCompletedEventAttributes)!;
+    const { runId } = await t.client.workflowService.resetWorkflowExecution({
+      namespace: t.client.options.namespace,
+      workflowExecution: { workflowId: holder.workflowId },
+      workflowTaskFinishEventId: afterGrant.eventId,
+      reason: 'chaos: reset the holder past its grant',
+      requestId: randomUUID(),
+    });
+    await until(
+      () => view(endpoint),
+      (v) => v.grant?.runId === runId,
+      'the grant follows the new run',
+    );
+    await sleep(3 * CHECK_SECONDS * 1000);
+    expect((await stateOf(next)).stage).toBe('waiting-for-endpoint');
+    expect((await view(endpoint)).holder).toBe(holder.workflowId);
+    // …and the new run is still a holder that liveness watches.
+    const t0 = Date.now();
+    await t.client.workflow.getHandle(holder.workflowId, runId!).terminate('chaos');
+    await waitFor(next, (s) => s.stage !== 'waiting-for-endpoint', 'next past the lock');
+    expect(Date.now() - t0).toBeLessThan(BOUND_MS);
+  });
+
   it('a waiting lifecycle sees its position and the holder, in the lock query and the API', async () => {
     const { endpoint, group, holder } = await holdingCanary();
     const second = await approved(endpoint, group);

@@ -225,7 +225,7 @@ describe('findEndpointLockUsers (a fresh lock run’s recovery)', () => {
   });
 
   it('quotes the endpoint name in the visibility query', async () => {
-    const list = vi.fn(async function* () {});
+    const list = vi.fn(async function* (_options: { query: string }) {});
     const temporal = { client: { workflow: { list } }, taskQueue: 'q' } as unknown as NonNullable<
       ActivityDeps['temporal']
     >;
