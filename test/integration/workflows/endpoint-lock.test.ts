@@ -9,9 +9,13 @@
  * search attributes (recovery) or are the chaos case (a terminated holder).
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createEndpointLockActivities } from '../../../activities/endpoint-lock';
 import {
   approveSignal,
@@ -432,5 +436,22 @@ describe.concurrent('endpoint lock with lifecycles', () => {
     expect(after.holder).toBe(lost.workflowId);
     expect(after.ignoredReleases).toEqual([]);
     expect(after.expiredHolders).toEqual([]);
+  });
+});
+
+describe('endpoint lock upgrade', () => {
+  it('a lock run recorded by the pre-token code (holding, one waiting) still replays', async () => {
+    // Recorded from commit 4eaf7a3's workflows/ with a holder and a waiter; new code must not break it.
+    const { History } = temporal.api.history.v1;
+    const bytes = await readFile(join(__dirname, '../../fixtures/histories/endpoint-lock-v1-held.pb'));
+    const history = History.decode(bytes);
+    expect(history.events.some((e) => e.markerRecordedEventAttributes)).toBe(false);
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle: { codePath: inject('workflowBundlePath') } },
+        history,
+        'endpoint-lock-v1-held',
+      ),
+    ).resolves.toBeUndefined();
   });
 });
