@@ -94,12 +94,18 @@ export function createEndpointLockActivities(
       const status = exact?.status.name ?? 'NOT_FOUND';
       if (status === 'RUNNING') return { running: true, status };
       if (!runId) return { running: false, status };
-      // A reset closes the run and starts a new one from a point in its history: if that point was
-      // after the grant, the new run believes it holds the endpoint, and it does.
+      // A reset closes the run and starts a new one from a point in its history. If that point is at or
+      // past the lock step, the new run has (or is about to process) the grant in its history and will
+      // act as the holder: the grant must follow it. `waiting-for-endpoint` counts too, because the
+      // grant signal may be in its history but not yet handled. Lifecycle IDs are never reused
+      // (REJECT_DUPLICATE), so a newer run of the holder's ID comes from a reset or a continue-as-new.
       const latest = await describe(workflowId);
       const stage = latest?.typedSearchAttributes.get(LifecycleStageKey);
       const successorHolds =
-        latest?.status.name === 'RUNNING' && latest.runId !== runId && stage !== undefined && holds(stage);
+        latest?.status.name === 'RUNNING' &&
+        latest.runId !== runId &&
+        stage !== undefined &&
+        (stage === WAITING || holds(stage));
       return { running: false, status, ...(successorHolds ? { successorRunId: latest.runId } : {}) };
     },
     async findEndpointLockUsers({ endpointName }) {

@@ -11,8 +11,9 @@
  * - Liveness, not a lease: a canary may hold for hours, so nothing expires a running holder. While the
  *   lock is held it wakes every `livenessCheckSeconds` and describes the holder's run (workflow ID and
  *   run ID); once that run has closed the lock passes on, within one interval plus a describe. A run
- *   that was reset is closed: if its new run has already passed the lock step (the reset point was
- *   after the grant) the grant follows the new run, otherwise the new run asks again and queues.
+ *   that was reset is closed: if its new run is at or past the lock step (reset to a point after the
+ *   request) the grant follows the new run with the same token, otherwise the new run asks again and
+ *   queues. Runs started by the pre-token code replay through endpoint-lock-v1.ts (`patched`).
  * - A fresh run (first use, or after this workflow was terminated: signal-with-start starts one) first
  *   asks Temporal visibility which lifecycles on the endpoint are running past the lock step (holders)
  *   or in `waiting-for-endpoint` (waiters), and grants nothing until it knows. Chosen over holders

@@ -240,8 +240,8 @@ export interface LockHolderStatus {
   /** Temporal's execution status (RUNNING, TERMINATED, …) or NOT_FOUND. */
   status: string;
   /**
-   * When this run is closed but a newer run of the same workflow ID runs past the lock step (a reset to
-   * a point after the grant): that run, which carries the grant in its history.
+   * When this run is closed but a newer run of the same workflow ID runs at or past the lock step (a
+   * reset to a point after the request): that run, which carries or will receive the grant.
    */
   successorRunId?: string;
 }

@@ -351,36 +351,48 @@ describe.concurrent('endpoint lock with lifecycles', () => {
     expect((await view(endpoint)).holder).toBe(next.workflowId);
   });
 
-  it('a holder reset to a point after its grant keeps the lock in its new run', async () => {
-    const { endpoint, group, holder } = await holdingCanary();
-    const next = await approved(endpoint, group);
-    await waiting(next);
-    const events = (await holder.fetchHistory()).events!;
-    const grantAt = events.findIndex(
-      (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'lockGranted',
-    );
-    const afterGrant = events.slice(grantAt).find((e) => e.workflowTaskCompletedEventAttributes)!;
-    const { runId } = await t.client.workflowService.resetWorkflowExecution({
-      namespace: t.client.options.namespace,
-      workflowExecution: { workflowId: holder.workflowId },
-      workflowTaskFinishEventId: afterGrant.eventId,
-      reason: 'chaos: reset the holder past its grant',
-      requestId: randomUUID(),
-    });
-    await until(
-      () => view(endpoint),
-      (v) => v.grant?.runId === runId,
-      'the grant follows the new run',
-    );
-    await sleep(3 * CHECK_SECONDS * 1000);
-    expect((await stateOf(next)).stage).toBe('waiting-for-endpoint');
-    expect((await view(endpoint)).holder).toBe(holder.workflowId);
-    // …and the new run is still a holder that liveness watches.
-    const t0 = Date.now();
-    await t.client.workflow.getHandle(holder.workflowId, runId!).terminate('chaos');
-    await waitFor(next, (s) => s.stage !== 'waiting-for-endpoint', 'next past the lock');
-    expect(Date.now() - t0).toBeLessThan(BOUND_MS);
-  });
+  it.each(['after its grant was handled', 'while its grant was on its way'] as const)(
+    'a holder reset to a point %s keeps the lock in its new run',
+    async (point) => {
+      const { endpoint, group, holder } = await holdingCanary();
+      const next = await approved(endpoint, group);
+      await waiting(next);
+      const events = (await holder.fetchHistory()).events!;
+      const grantAt = events.findIndex(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'lockGranted',
+      );
+      // After: the first workflow task that started after the grant arrived handled it. While on its way:
+      // the last task before it (the stage is waiting-for-endpoint; the reset re-delivers the signal).
+      const handledAt = events.findIndex((e, k) => k > grantAt && e.workflowTaskStartedEventAttributes);
+      const resetTo =
+        point === 'after its grant was handled'
+          ? events.slice(handledAt).find((e) => e.workflowTaskCompletedEventAttributes)!
+          : events
+              .slice(0, grantAt)
+              .reverse()
+              .find((e) => e.workflowTaskCompletedEventAttributes)!;
+      const { runId } = await t.client.workflowService.resetWorkflowExecution({
+        namespace: t.client.options.namespace,
+        workflowExecution: { workflowId: holder.workflowId },
+        workflowTaskFinishEventId: resetTo.eventId,
+        reason: `chaos: reset the holder ${point}`,
+        requestId: randomUUID(),
+      });
+      await until(
+        () => view(endpoint),
+        (v) => v.grant?.runId === runId,
+        'the grant follows the new run',
+      );
+      await sleep(3 * CHECK_SECONDS * 1000);
+      expect((await stateOf(next)).stage).toBe('waiting-for-endpoint');
+      expect((await view(endpoint)).holder).toBe(holder.workflowId);
+      // …and the new run is still a holder that liveness watches.
+      const t0 = Date.now();
+      await t.client.workflow.getHandle(holder.workflowId, runId!).terminate('chaos');
+      await waitFor(next, (s) => s.stage !== 'waiting-for-endpoint', 'next past the lock');
+      expect(Date.now() - t0).toBeLessThan(BOUND_MS);
+    },
+  );
 
   it('a waiting lifecycle sees its position and the holder, in the lock query and the API', async () => {
     const { endpoint, group, holder } = await holdingCanary();

@@ -161,13 +161,24 @@ describe('describeLockHolder (lock liveness)', () => {
     ).rejects.toThrow('unavailable');
   });
 
-  it('a reset holder: the grant follows a new run only if it is past the lock step', async () => {
+  it('a reset holder: the grant follows a new run only if it is at or past the lock step', async () => {
     const past = temporalDescribing(
       { r1: described('r1', 'TERMINATED', 'canary'), r2: described('r2', 'RUNNING', 'canary') },
       'r2',
     );
     await expect(
       createEndpointLockActivities({ temporal: past.temporal }).describeLockHolder({
+        workflowId: 'mv-1',
+        runId: 'r1',
+      }),
+    ).resolves.toEqual({ running: false, status: 'TERMINATED', successorRunId: 'r2' });
+    // Waiting: the grant signal may be in the new run's history, not yet handled.
+    const waiting = temporalDescribing(
+      { r1: described('r1', 'TERMINATED', 'canary'), r2: described('r2', 'RUNNING', 'waiting-for-endpoint') },
+      'r2',
+    );
+    await expect(
+      createEndpointLockActivities({ temporal: waiting.temporal }).describeLockHolder({
         workflowId: 'mv-1',
         runId: 'r1',
       }),
