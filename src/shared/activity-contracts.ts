@@ -78,6 +78,10 @@ export interface ValidationResult {
   ok: boolean;
   latencyMs: number;
   error?: string;
+  /** How many times the payload was sent: a 5xx is retried once to tell a transient from a deterministic failure. */
+  attempts?: number;
+  /** The failure was a model 5xx that did not repeat on the retry: counted against the error limit, not fatal. */
+  transient?: boolean;
 }
 
 export interface ValidationReport {
@@ -88,6 +92,12 @@ export interface ValidationReport {
   results: ValidationResult[];
   /** Human-readable reasons, empty when passed. */
   failures: string[];
+  /** Payloads sent (retries included) and how many of those answers were model 5xx. */
+  requests?: number;
+  serverErrors?: number;
+  /** Anytime-valid lower bound on the 5xx rate (α = the policy's budget), judged against maxErrorRate. */
+  errorRateLowerBound?: number;
+  maxErrorRate?: number;
 }
 
 export interface VariantHealth {
@@ -98,8 +108,40 @@ export interface VariantHealth {
   /** 5xx / invocations, 0 when there were none. */
   errorRate: number;
   rate4xx: number;
-  /** The configured latency statistic in milliseconds (CloudWatch reports ModelLatency in microseconds). */
+  /**
+   * The configured latency statistic in milliseconds over the aligned window, read from per-period
+   * percentiles as the highest per-period value (an upper bound of the window's quantile); display only:
+   * the verdict uses exceedance counts (see TestEvidence).
+   */
   latencyMs: number | null;
+  /** ModelLatency SampleCount over the window. */
+  latencySamples?: number;
+  /** Whole metric periods in the window with a datapoint. */
+  periods?: number;
+}
+
+/** One statistical test at one look, with every number it used. */
+export interface TestEvidence {
+  /** e.g. `5xx-vs-stable`, `5xx-limit`, `4xx-limit`, `latency-limit`, `latency-body-vs-stable`, `latency-tail-vs-stable`, `guardrail:<name>`. */
+  test: string;
+  /** What the test counts as an event (e.g. "5xx", "latency > 412.3 ms"). */
+  event: string;
+  canaryEvents: number;
+  canaryTrials: number;
+  stableEvents?: number;
+  stableTrials?: number;
+  /** The null hypothesis' boundary: a rate (limit), or a ratio to stable (tolerance). */
+  nullValue: number;
+  /** Point estimate: canary rate, or canary/stable rate ratio. */
+  estimate: number | null;
+  /** Anytime-valid lower confidence bound (level 1-α of this test) of the estimate. */
+  lowerBound: number;
+  /** log10 of the mixture e-value (the statistic) and of its boundary 1/α. */
+  log10E: number;
+  log10Boundary: number;
+  /** This test's share of the lifecycle's false-rollback budget. */
+  alpha: number;
+  rejected: boolean;
 }
 
 export interface HealthVerdict {
@@ -113,8 +155,12 @@ export interface HealthVerdict {
   alarmsInAlarm: string[];
   windowStart: string;
   windowEnd: string;
-  /** How many health checks this bake ran before its verdict. */
+  /** How many health checks this bake ran before its verdict (the look number). */
   checks: number;
+  /** The statistical tests at the last look; absent on verdicts from before the sequential rule. */
+  tests?: TestEvidence[];
+  /** False-rollback budget: the lifecycle's α, this step's share, and what earlier steps and this one have used. */
+  alpha?: { lifecycle: number; step: number; perTest: number; spentThroughStep: number };
 }
 
 export interface WatchHealthInput {
@@ -123,11 +169,49 @@ export interface WatchHealthInput {
   /** Absent on a first deployment: only absolute limits apply. */
   stableVariant?: string;
   canaryWeight: number;
-  /** Metrics are read from this instant on (epoch ms): the moment the step's weights took effect. */
+  /** The moment the step's weights took effect (epoch ms); the window starts at the next whole period. */
   sinceEpochMs: number;
   bakeSeconds: number;
   intervalSeconds: number;
   policy: HealthPolicy;
+  /** 0-based index of this bake step and the number of steps: the budget α is split evenly over steps. Default 0 of 1. */
+  stepIndex?: number;
+  stepCount?: number;
+}
+
+/** Per step of the planned ramp: what this rollout can see within one bake at the configured α. */
+export interface StepDetectability {
+  canaryWeight: number;
+  expectedCanaryRequests: number;
+  expectedStableRequests: number;
+  /** Smallest canary/stable 5xx ratio detected about half the time by the bake's end; null when none is. */
+  minDetectableErrorRatio: number | null;
+  /** Smallest whole-distribution latency factor detected about half the time; null when none is, or no latency data. */
+  minDetectableSlowdown: number | null;
+  /** The smallest canary 5xx rate that the absolute limit test flags about half the time. */
+  minDetectableErrorRateOverLimit: number | null;
+}
+
+export interface DetectabilityInput {
+  endpointName: string;
+  /** The variant serving now; absent on a first deployment (only absolute limits are assessed). */
+  stableVariant?: string;
+  canarySteps: number[];
+  bakeSeconds: number;
+  policy: HealthPolicy;
+  /** How far back to measure the stable variant's traffic (default 3600 s). */
+  lookbackSeconds?: number;
+}
+
+export interface DetectabilityReport {
+  requestsPerSecond: number;
+  stableErrorRate: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  alphaPerTest: number;
+  perStep: StepDetectability[];
+  /** Set when no step can see a doubling of the error rate within its bake. */
+  warning?: string;
 }
 
 export interface LifecycleNotification {
@@ -191,12 +275,19 @@ export interface LifecycleActivities {
   }): Promise<EndpointSnapshot>;
   /** UpdateEndpointWeightsAndCapacities; nothing when the weights are already so. */
   setVariantWeights(input: { endpointName: string; weights: Record<string, number> }): Promise<void>;
-  /** Invoke the endpoint with each payload: every answer well-formed and within budget. */
+  /**
+   * Invoke the endpoint with each payload: every answer well-formed and within budget; a model 5xx is
+   * retried once, and transient 5xx are judged against `maxErrorRate` on a confidence bound. Heartbeats.
+   */
   validateEndpoint(input: {
     endpointName: string;
     payloads: SamplePayload[];
     latencyBudgetMs: number;
+    /** Defaults: 0.05 and 0.01. */
+    maxErrorRate?: number;
+    alpha?: number;
   }): Promise<ValidationReport>;
+
   /** Heartbeating watch over one bake: returns early on an unhealthy verdict. */
   watchHealth(input: WatchHealthInput): Promise<HealthVerdict>;
   /** Each delete treats "not found" as success. */
@@ -220,4 +311,13 @@ export interface LifecycleActivities {
   requestEndpointLock(input: { endpointName: string; requesterWorkflowId: string }): Promise<void>;
   /** Give the lock back; safe to call when it is not held. */
   releaseEndpointLock(input: { endpointName: string; requesterWorkflowId: string }): Promise<void>;
+}
+
+/**
+ * Kept apart from LifecycleActivities until the workflow calls it (the worker already registers it:
+ * createActivities spreads the health factory); merge it in then.
+ */
+export interface DetectabilityActivities {
+  /** Before the rollout: from the stable variant's recent traffic, what each step can detect. */
+  assessDetectability(input: DetectabilityInput): Promise<DetectabilityReport>;
 }
