@@ -10,7 +10,7 @@
  */
 import type { DetectabilityReport, StepDetectability } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
-import { TESTS_PER_STEP } from './judge';
+import { ALPHA_SHARES } from './judge';
 import { normalCdf } from './normal';
 import { MIXTURE } from './sequential';
 
@@ -61,8 +61,11 @@ export function assessDetectability(
   a: DetectabilityArgs,
 ): Omit<DetectabilityReport, 'warning'> & { warning?: string } {
   const steps = Math.max(1, a.canarySteps.length);
-  const alphaPerTest = a.policy.falseRollbackBudget / steps / TESTS_PER_STEP;
-  const boundary = Math.log(1 / alphaPerTest);
+  const stepAlpha = a.policy.falseRollbackBudget / steps;
+  const alphaPerTest = Object.fromEntries(
+    Object.entries(ALPHA_SHARES).map(([t, share]) => [t, stepAlpha * share]),
+  );
+  const boundary = (test: keyof typeof ALPHA_SHARES) => Math.log(1 / (stepAlpha * ALPHA_SHARES[test]));
   const sigma =
     a.latencyP50Ms && a.latencyP99Ms && a.latencyP99Ms > a.latencyP50Ms
       ? Math.log(a.latencyP99Ms / a.latencyP50Ms) / 2.3263478740408408
@@ -79,7 +82,9 @@ export function assessDetectability(
       paired && ps > 0
         ? smallest(
             GRID,
-            (r) => r * ps < 1 && twoSampleDrift(nc, ns, r * ps, ps, a.policy.maxErrorRateRatio) >= boundary,
+            (r) =>
+              r * ps < 1 &&
+              twoSampleDrift(nc, ns, r * ps, ps, a.policy.maxErrorRateRatio) >= boundary('5xx-vs-stable'),
           )
         : null;
     const slowdown =
@@ -88,14 +93,14 @@ export function assessDetectability(
             GRID,
             (s) =>
               twoSampleDrift(nc, ns, normalCdf(Math.log(s / a.policy.maxLatencyRatio) / sigma), 0.5, 1) >=
-              boundary,
+              boundary('latency-body-vs-stable'),
           )
         : null;
     const overLimit =
       nc > 0 && limit > 0 && limit < 1
         ? smallest(
             GRID.map((f) => limit * f).filter((p) => p < 1),
-            (p) => oneSampleDrift(nc, p, limit) >= boundary,
+            (p) => oneSampleDrift(nc, p, limit) >= boundary('5xx-limit'),
           )
         : null;
     return {

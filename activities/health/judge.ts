@@ -22,10 +22,13 @@ import type { HealthPolicy } from '../../src/shared/lifecycle-input';
 import { exceedLowerBound, exceedUpperBound, levelOf, type LatencyPeriod } from './exceedance';
 import { guardrailReasons, type GuardrailReading } from './guardrails';
 import {
+  BOUNDED_MIXTURE,
+  MIXTURE,
   oneSampleLogE,
   ratioLowerBound,
   rateLowerBound,
   twoSampleLogE,
+  type Mixture,
   type PeriodCounts,
 } from './sequential';
 
@@ -75,8 +78,20 @@ export interface JudgeOptions {
   bounds?: boolean;
 }
 
-/** Tests per step; fixed by the policy, so every step's share of α is the same. */
-export const TESTS_PER_STEP = 6;
+/**
+ * Each test's share of a step's α (Bonferroni with weights, summing to 1): the comparisons with stable
+ * catch the regressions that matter most and get the larger shares; the absolute limits are for gross
+ * failures, which need little α to be seen.
+ */
+export const ALPHA_SHARES = {
+  '5xx-vs-stable': 0.4,
+  'latency-body-vs-stable': 0.25,
+  'latency-tail-vs-stable': 0.25,
+  '5xx-limit': 0.04,
+  'latency-limit': 0.04,
+  '4xx-limit': 0.02,
+} as const;
+type TestName = keyof typeof ALPHA_SHARES;
 
 const pct = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 const LOG10 = Math.log(10);
@@ -159,8 +174,8 @@ function oneSample(spec: TestSpec, events: number, trials: number): TestEvidence
   };
 }
 
-function twoSample(spec: TestSpec, periods: PeriodCounts[]): TestEvidence {
-  const logE = twoSampleLogE(periods, spec.nullValue);
+function twoSample(spec: TestSpec, periods: PeriodCounts[], mixture: Mixture = MIXTURE): TestEvidence {
+  const logE = twoSampleLogE(periods, spec.nullValue, mixture);
   const boundary = Math.log(1 / spec.alpha);
   let ce = 0, cn = 0, se = 0, sn = 0; // prettier-ignore
   for (const p of periods) {
@@ -179,7 +194,7 @@ function twoSample(spec: TestSpec, periods: PeriodCounts[]): TestEvidence {
     stableTrials: sn,
     nullValue: spec.nullValue,
     estimate,
-    lowerBound: spec.withBounds ? ratioLowerBound(periods, spec.alpha) : 0,
+    lowerBound: spec.withBounds ? ratioLowerBound(periods, spec.alpha, mixture) : 0,
     log10E: logE / LOG10,
     log10Boundary: boundary / LOG10,
     alpha: spec.alpha,
@@ -228,16 +243,16 @@ function pairedLatencyPeriods(
 function runTests(
   e: HealthEvidence,
   policy: HealthPolicy,
-  alpha: number,
+  stepAlpha: number,
   withBounds: boolean,
 ): TestEvidence[] {
   const starts = e.periodStarts;
   const invocations = sumOf(e.canary, starts, 'invocations');
-  const spec = (test: string, event: string, nullValue: number): TestSpec => ({
+  const spec = (test: TestName, event: string, nullValue: number): TestSpec => ({
     test,
     event,
     nullValue,
-    alpha,
+    alpha: stepAlpha * ALPHA_SHARES[test],
     withBounds,
   });
   const tests = [
@@ -265,9 +280,9 @@ function runTests(
   const ref = e.latencyReference;
   if (ref && e.stable) {
     const f = policy.maxLatencyRatio;
-    for (const [test, threshold] of [
-      ['latency-body-vs-stable', ref.p50Ms],
-      ['latency-tail-vs-stable', ref.tailMs],
+    for (const [test, threshold, mixture] of [
+      ['latency-body-vs-stable', ref.p50Ms, BOUNDED_MIXTURE],
+      ['latency-tail-vs-stable', ref.tailMs, MIXTURE],
     ] as const) {
       tests.push(
         twoSample(
@@ -277,6 +292,7 @@ function runTests(
             1,
           ),
           pairedLatencyPeriods(e, threshold * f, threshold),
+          mixture,
         ),
       );
     }
@@ -307,14 +323,12 @@ export function judgeLook(
 ): Judgement {
   const stepCount = Math.max(1, position.stepCount);
   const step = policy.falseRollbackBudget / stepCount;
-  const perTest = step / TESTS_PER_STEP;
   const alpha = {
     lifecycle: policy.falseRollbackBudget,
     step,
-    perTest,
     spentThroughStep: step * (Math.min(position.stepIndex, stepCount - 1) + 1),
   };
-  const tests = runTests(e, policy, perTest, options.bounds ?? true);
+  const tests = runTests(e, policy, step, options.bounds ?? true);
   const canary = variantHealth(e.canaryVariant, e.canary, e.periodStarts, policy);
   const stable = e.stableVariant
     ? variantHealth(e.stableVariant, e.stable, e.periodStarts, policy)
@@ -348,6 +362,6 @@ export function judgeLook(
     (stable
       ? `; stable ${stable.variantName}: ${stable.invocations} invocations, 5xx ${stable.errors5xx} (${pct(stable.errorRate)})`
       : '') +
-    `; no test rejected at α = ${perTest.toExponential(2)} each over ${e.periodStarts.length} whole periods`;
+    `; no test rejected (step α = ${step.toExponential(2)}) over ${e.periodStarts.length} whole periods`;
   return { status: 'healthy', reasons: [summary], ...base };
 }

@@ -12,19 +12,34 @@
  *   convex order by that binomial (Hoeffding 1963), so the likelihood ratio stays a supermartingale.
  * - One-sample (rate p ≤ p0, e.g. an absolute limit): the binomial likelihood ratio.
  * Both mix likelihood ratios over a fixed grid of alternatives (prior weights sum to 1), so one
- * test detects a doubling and a tenfold rise alike, the latter at the first look with data.
+ * test detects a doubling and a tenfold rise alike, the latter at the first look with data. Most
+ * weight sits at 1.5-3×, the regressions a canary exists to catch; a weight w costs log(1/w) of
+ * evidence for that alternative, so a tenfold rise, cheap to see, gets little.
  * Pure: no I/O, deterministic.
  */
 
 /** Alternatives as multiples of the null (rate ratio, or odds ratio in the one-sample test). */
 export const MIXTURE = [
-  { ratio: 1.5, weight: 0.2 },
-  { ratio: 2, weight: 0.3 },
+  { ratio: 1.5, weight: 0.25 },
+  { ratio: 2, weight: 0.35 },
   { ratio: 3, weight: 0.2 },
-  { ratio: 5, weight: 0.1 },
   { ratio: 10, weight: 0.1 },
   { ratio: 30, weight: 0.1 },
 ] as const;
+
+/**
+ * For counts whose canary/stable ratio cannot exceed 2 (exceedances of stable's median: at most every
+ * request, against half of them), weight spent on 3× or 30× is wasted: a grid within (1, 2).
+ */
+export const BOUNDED_MIXTURE = [
+  { ratio: 1.15, weight: 0.15 },
+  { ratio: 1.3, weight: 0.2 },
+  { ratio: 1.45, weight: 0.25 },
+  { ratio: 1.6, weight: 0.2 },
+  { ratio: 1.8, weight: 0.2 },
+] as const;
+
+export type Mixture = readonly { ratio: number; weight: number }[];
 
 /** Events and trials of one variant in one metric period. */
 export interface PeriodCounts {
@@ -49,8 +64,12 @@ const xlog = (x: number, a: number) => (x === 0 ? 0 : x * Math.log(a));
  * log of the mixture e-value for "canary rate ≤ ρ0 × stable rate" over the periods so far.
  * Periods where either variant had no trials carry no information and contribute nothing.
  */
-export function twoSampleLogE(periods: readonly PeriodCounts[], rho0 = 1): number {
-  const perAlternative = MIXTURE.map(({ ratio, weight }) => {
+export function twoSampleLogE(
+  periods: readonly PeriodCounts[],
+  rho0 = 1,
+  mixture: Mixture = MIXTURE,
+): number {
+  const perAlternative = mixture.map(({ ratio, weight }) => {
     let logL = Math.log(weight);
     for (const p of periods) {
       if (p.canaryTrials <= 0 || p.stableTrials <= 0) continue;
@@ -92,9 +111,13 @@ function bisect(lo: number, hi: number, isRejected: (x: number) => boolean, logS
  * Anytime-valid lower confidence bound (level 1-α) of the canary/stable rate ratio: the largest ρ0
  * the two-sample test rejects. 0 when it rejects none (no evidence of any excess).
  */
-export function ratioLowerBound(periods: readonly PeriodCounts[], alpha: number): number {
+export function ratioLowerBound(
+  periods: readonly PeriodCounts[],
+  alpha: number,
+  mixture: Mixture = MIXTURE,
+): number {
   const threshold = Math.log(1 / alpha);
-  const rejects = (rho: number) => twoSampleLogE(periods, rho) >= threshold;
+  const rejects = (rho: number) => twoSampleLogE(periods, rho, mixture) >= threshold;
   if (!rejects(1e-6)) return 0;
   return bisect(1e-6, 1e6, rejects, true);
 }

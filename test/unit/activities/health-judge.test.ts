@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { LATENCY_LADDER, type LatencyPeriod } from '../../../activities/health/exceedance';
 import {
   judgeLook,
-  TESTS_PER_STEP,
+  ALPHA_SHARES,
   type HealthEvidence,
   type VariantPeriod,
 } from '../../../activities/health/judge';
+import { normalQuantile } from '../../../activities/health/normal';
 import type { HealthVerdict } from '../../../src/shared/activity-contracts';
 import { policy } from './helpers';
 
@@ -15,12 +16,10 @@ const MINUTE = 60_000;
 
 /** A latency period whose ladder is that of a log-normal with this median (ms) and spread. */
 function lognormalLatency(samples: number, medianMs: number, sigma = 0.5): LatencyPeriod {
-  // z-scores of the ladder levels (standard normal table).
-  const z: Record<number, number> = {
-    10: -1.2816, 25: -0.6745, 40: -0.2533, 50: 0, 60: 0.2533, 75: 0.6745, 90: 1.2816, 95: 1.6449,
-    97.5: 1.96, 98: 2.0537, 98.5: 2.1701, 99: 2.3263, 99.5: 2.5758, 99.9: 3.0902,
-  }; // prettier-ignore
-  return { samples, quantiles: new Map(LATENCY_LADDER.map((l) => [l, medianMs * Math.exp(sigma * z[l]!)])) };
+  return {
+    samples,
+    quantiles: new Map(LATENCY_LADDER.map((l) => [l, medianMs * Math.exp(sigma * normalQuantile(l / 100))])),
+  };
 }
 
 function period(invocations: number, errors5xx = 0, medianMs = 100, errors4xx = 0): VariantPeriod {
@@ -43,7 +42,7 @@ function evidence(
     problems: [],
     alarmsInAlarm: [],
     guardrails: [],
-    latencyReference: { p50Ms: 100, tailMs: 100 * Math.exp(0.5 * 2.3263), samples: 10_000 },
+    latencyReference: { p50Ms: 100, tailMs: 100 * Math.exp(0.5 * normalQuantile(0.99)), samples: 10_000 },
     windowStart: new Date(T0).toISOString(),
     windowEnd: new Date(T0 + canary.length * MINUTE).toISOString(),
     ...extra,
@@ -59,9 +58,13 @@ describe('judgeLook', () => {
     const v = judgeLook(evidence(repeat(5, () => period(100))), p, { stepIndex: 1, stepCount: 3 });
     expect(v.alpha.lifecycle).toBe(0.01);
     expect(v.alpha.step).toBeCloseTo(0.01 / 3, 12);
-    expect(v.alpha.perTest).toBeCloseTo(0.01 / 3 / TESTS_PER_STEP, 12);
+    expect(Object.values(ALPHA_SHARES).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(v.alpha.spentThroughStep).toBeCloseTo((2 * 0.01) / 3, 12);
-    for (const t of v.tests) expect(t.log10Boundary).toBeCloseTo(Math.log10(1 / v.alpha.perTest), 9);
+    for (const t of v.tests) {
+      const share = ALPHA_SHARES[t.test as keyof typeof ALPHA_SHARES];
+      expect(t.alpha).toBeCloseTo((0.01 / 3) * share, 12);
+      expect(t.log10Boundary).toBeCloseTo(Math.log10(1 / t.alpha), 9);
+    }
   });
 
   it('healthy with identical variants, carrying the numbers of every test', () => {
@@ -152,7 +155,8 @@ describe('judgeLook', () => {
     // Same median, p99 1.5× stable's: only the ladder's tail moves.
     const tailOnly = (n: number): VariantPeriod => {
       const lat = lognormalLatency(n, 100);
-      for (const l of [98.5, 99, 99.5, 99.9]) lat.quantiles.set(l, lat.quantiles.get(l)! * 1.5);
+      for (const l of [98.5, 98.75, 99, 99.25, 99.5, 99.75, 99.9])
+        lat.quantiles.set(l, lat.quantiles.get(l)! * 1.5);
       return { invocations: n, errors5xx: 0, errors4xx: 0, latency: lat };
     };
     const tail = judgeLook(
