@@ -9,7 +9,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
-import { ALPHA_SHARES, judgeLook, type HealthEvidence, type VariantPeriod } from '../activities/health/judge';
+import {
+  ALPHA_SHARES,
+  E_PROCESS_SHARE,
+  judgeLook,
+  type HealthEvidence,
+  type VariantPeriod,
+} from '../activities/health/judge';
+import { binomialUpperTail } from '../activities/health/final-look';
 import { oneSampleLogE } from '../activities/health/sequential';
 import { healthPolicySchema } from '../src/shared/lifecycle-input';
 import { baselineVerdict, type BaselineVariant } from './baseline-rule';
@@ -106,7 +113,12 @@ function runStep(
     if (!out.sequential) {
       decide(
         'sequential',
-        judgeLook(evidence, POLICY, { stepIndex, stepCount: STEPS.length }, { bounds: false }).status,
+        judgeLook(
+          evidence,
+          POLICY,
+          { stepIndex, stepCount: STEPS.length, finalLook: look >= BAKE_LOOKS },
+          { bounds: false },
+        ).status,
       );
     }
     if (!out.baseline) {
@@ -265,7 +277,7 @@ function detection(reps: number): string[] {
 function selfCheck(reps: number): string[] {
   const n = 60;
   const stepAlpha = (ALPHA / STEPS.length) * ALPHA_SHARES['5xx-limit'];
-  const exact = (p: number, rejects: (errors: number, trials: number) => boolean) => {
+  const exact = (p: number, rejects: (errors: number, trials: number, look: number) => boolean) => {
     let alive = new Map<number, number>([[0, 1]]);
     let crossed = 0;
     for (let look = 1; look <= BAKE_LOOKS; look++) {
@@ -279,7 +291,7 @@ function selfCheck(reps: number): string[] {
       for (const [x, prob] of alive) {
         pmf.forEach((pk, k) => {
           const y = x + k;
-          if (rejects(y, look * n)) crossed += prob * pk;
+          if (rejects(y, look * n, look)) crossed += prob * pk;
           else next.set(y, (next.get(y) ?? 0) + prob * pk);
         });
       }
@@ -293,13 +305,16 @@ function selfCheck(reps: number): string[] {
       'baseline, 3 % 5xx',
       0.03,
       'baseline',
-      (x: number, t: number) => t >= 100 && x / t > POLICY.maxErrorRate,
+      (x: number, t: number, _look: number) => t >= 100 && x / t > POLICY.maxErrorRate,
     ],
     [
       'sequential, 5 % 5xx (= the limit: the null)',
       0.05,
       'sequential',
-      (x: number, t: number) => oneSampleLogE(x, t, POLICY.maxErrorRate) >= Math.log(1 / stepAlpha),
+      (x: number, t: number, look: number) =>
+        oneSampleLogE(x, t, POLICY.maxErrorRate) >= Math.log(1 / (stepAlpha * E_PROCESS_SHARE)) ||
+        (look === BAKE_LOOKS &&
+          binomialUpperTail(x, t, POLICY.maxErrorRate) <= stepAlpha * (1 - E_PROCESS_SHARE)),
     ],
   ] as const) {
     const e = exact(p, rejects);
@@ -311,12 +326,12 @@ function selfCheck(reps: number): string[] {
     }
     const mc = hits / reps;
     rows.push(
-      `| ${label} | ${pct(e)} | ${pct(mc)} | ${Math.abs(mc - e) <= 3 * se(e, reps) ? 'yes' : '**no**'} |`,
+      `| ${label} | ${e.toExponential(2)} | ${mc.toExponential(2)} | ${Math.abs(mc - e) <= 3 * se(e, reps) ? 'yes' : '**no**'} |`,
     );
   }
   rows.push(
     '',
-    `(The sequential rule's exact figure is its 5xx-limit test alone and must be ≤ its α = ${stepAlpha.toExponential(2)}.)`,
+    `(The sequential rule's exact figure is its 5xx-limit test alone, e-process and final look, and must be ≤ its α = ${stepAlpha.toExponential(2)}.)`,
   );
   return rows;
 }

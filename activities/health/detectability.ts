@@ -4,14 +4,15 @@
  *
  * A mixture e-process crosses 1/α roughly when its expected log-likelihood ratio for the best
  * alternative k reaches log(1/(α·w_k)) (the drift of log E is E[log L_k], and the mixture pays log w_k).
- * So the median detection point is where n·KL-like drift meets that boundary; we search the smallest
- * effect whose drift over one bake does. It is an approximation (it ignores the spread of the path
- * and, for latency, the rounding of the percentile ladder); BENCHMARKS.md has simulated figures.
+ * So the median detection point is where n·KL-like drift meets that boundary; the final look's
+ * fixed-horizon test detects half the time where the expected count sits z_α standard deviations
+ * above the null's. We search the smallest effect either reaches over one bake. An approximation
+ * (it ignores the path's spread and the percentile ladder's rounding); BENCHMARKS.md has simulations.
  */
 import type { DetectabilityReport, StepDetectability } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
-import { ALPHA_SHARES } from './judge';
-import { normalCdf } from './normal';
+import { ALPHA_SHARES, E_PROCESS_SHARE } from './judge';
+import { normalCdf, normalQuantile } from './normal';
 import { MIXTURE } from './sequential';
 
 export interface DetectabilityArgs {
@@ -41,6 +42,24 @@ function twoSampleDrift(nc: number, ns: number, thetaC: number, thetaS: number, 
   return best;
 }
 
+/** The final look's test reaches its level on expected counts (about half the time). */
+function twoSampleFinal(
+  nc: number,
+  ns: number,
+  thetaC: number,
+  thetaS: number,
+  rho0: number,
+  z: number,
+): boolean {
+  const m = thetaC * nc + thetaS * ns;
+  const pi0 = (rho0 * nc) / (rho0 * nc + ns);
+  return thetaC * nc - m * pi0 >= z * Math.sqrt(m * pi0 * (1 - pi0));
+}
+
+function oneSampleFinal(n: number, p: number, p0: number, z: number): boolean {
+  return n * (p - p0) >= z * Math.sqrt(n * p0 * (1 - p0));
+}
+
 function oneSampleDrift(n: number, p: number, p0: number): number {
   const odds0 = p0 / (1 - p0);
   let best = -Infinity;
@@ -65,7 +84,12 @@ export function assessDetectability(
   const alphaPerTest = Object.fromEntries(
     Object.entries(ALPHA_SHARES).map(([t, share]) => [t, stepAlpha * share]),
   );
-  const boundary = (test: keyof typeof ALPHA_SHARES) => Math.log(1 / (stepAlpha * ALPHA_SHARES[test]));
+  type Test = keyof typeof ALPHA_SHARES;
+  const boundary = (test: Test) => Math.log(1 / (stepAlpha * ALPHA_SHARES[test] * E_PROCESS_SHARE));
+  const zFinal = (test: Test) => normalQuantile(1 - stepAlpha * ALPHA_SHARES[test] * (1 - E_PROCESS_SHARE));
+  const z5xx = zFinal('5xx-vs-stable');
+  const zBody = zFinal('latency-body-vs-stable');
+  const zLimit = zFinal('5xx-limit');
   const sigma =
     a.latencyP50Ms && a.latencyP99Ms && a.latencyP99Ms > a.latencyP50Ms
       ? Math.log(a.latencyP99Ms / a.latencyP50Ms) / 2.3263478740408408
@@ -84,23 +108,26 @@ export function assessDetectability(
             GRID,
             (r) =>
               r * ps < 1 &&
-              twoSampleDrift(nc, ns, r * ps, ps, a.policy.maxErrorRateRatio) >= boundary('5xx-vs-stable'),
+              (twoSampleDrift(nc, ns, r * ps, ps, a.policy.maxErrorRateRatio) >= boundary('5xx-vs-stable') ||
+                twoSampleFinal(nc, ns, r * ps, ps, a.policy.maxErrorRateRatio, z5xx)),
           )
         : null;
     const slowdown =
       paired && sigma !== null
-        ? smallest(
-            GRID,
-            (s) =>
-              twoSampleDrift(nc, ns, normalCdf(Math.log(s / a.policy.maxLatencyRatio) / sigma), 0.5, 1) >=
-              boundary('latency-body-vs-stable'),
-          )
+        ? smallest(GRID, (s) => {
+            const thetaC = normalCdf(Math.log(s / a.policy.maxLatencyRatio) / sigma);
+            return (
+              twoSampleDrift(nc, ns, thetaC, 0.5, 1) >= boundary('latency-body-vs-stable') ||
+              twoSampleFinal(nc, ns, thetaC, 0.5, 1, zBody)
+            );
+          })
         : null;
     const overLimit =
       nc > 0 && limit > 0 && limit < 1
         ? smallest(
             GRID.map((f) => limit * f).filter((p) => p < 1),
-            (p) => oneSampleDrift(nc, p, limit) >= boundary('5xx-limit'),
+            (p) =>
+              oneSampleDrift(nc, p, limit) >= boundary('5xx-limit') || oneSampleFinal(nc, p, limit, zLimit),
           )
         : null;
     return {

@@ -20,6 +20,7 @@
 import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
 import { exceedLowerBound, exceedUpperBound, levelOf, type LatencyPeriod } from './exceedance';
+import { binomialUpperTail, conditionalUpperTail } from './final-look';
 import { guardrailReasons, type GuardrailReading } from './guardrails';
 import {
   BOUNDED_MIXTURE,
@@ -62,7 +63,18 @@ export interface HealthEvidence {
 export interface BudgetPosition {
   stepIndex: number;
   stepCount: number;
+  /**
+   * The bake is over: if this look would promote, the fixed-horizon final test (final-look.ts) runs
+   * first. The watch returns at that look either way, so it happens at most once per step.
+   */
+  finalLook?: boolean;
 }
+
+/**
+ * How each test's α is spent: part on the anytime-valid e-process (every look, early rollback on
+ * strong evidence), the rest on the one final look, where a fixed-horizon test is far more powerful.
+ */
+export const E_PROCESS_SHARE = 0.3;
 
 export interface Judgement {
   status: HealthVerdict['status'];
@@ -154,11 +166,18 @@ interface TestSpec {
   nullValue: number;
   alpha: number;
   withBounds: boolean;
+  final: boolean;
+}
+
+/** The e-process's boundary and the final look's level, from the test's α. */
+function levels(alpha: number) {
+  return { eAlpha: alpha * E_PROCESS_SHARE, finalAlpha: alpha * (1 - E_PROCESS_SHARE) };
 }
 
 function oneSample(spec: TestSpec, events: number, trials: number): TestEvidence {
   const logE = oneSampleLogE(events, trials, spec.nullValue);
-  const boundary = Math.log(1 / spec.alpha);
+  const { eAlpha, finalAlpha } = levels(spec.alpha);
+  const boundary = Math.log(1 / eAlpha);
   return {
     test: spec.test,
     event: spec.event,
@@ -166,17 +185,19 @@ function oneSample(spec: TestSpec, events: number, trials: number): TestEvidence
     canaryTrials: trials,
     nullValue: spec.nullValue,
     estimate: trials > 0 ? events / trials : null,
-    lowerBound: spec.withBounds ? rateLowerBound(events, trials, spec.alpha) : 0,
+    lowerBound: spec.withBounds ? rateLowerBound(events, trials, eAlpha) : 0,
     log10E: logE / LOG10,
     log10Boundary: boundary / LOG10,
     alpha: spec.alpha,
+    ...(spec.final ? { pValue: binomialUpperTail(events, trials, spec.nullValue), finalAlpha } : {}),
     rejected: logE >= boundary,
   };
 }
 
 function twoSample(spec: TestSpec, periods: PeriodCounts[], mixture: Mixture = MIXTURE): TestEvidence {
   const logE = twoSampleLogE(periods, spec.nullValue, mixture);
-  const boundary = Math.log(1 / spec.alpha);
+  const { eAlpha, finalAlpha } = levels(spec.alpha);
+  const boundary = Math.log(1 / eAlpha);
   let ce = 0, cn = 0, se = 0, sn = 0; // prettier-ignore
   for (const p of periods) {
     ce += p.canaryEvents;
@@ -194,10 +215,11 @@ function twoSample(spec: TestSpec, periods: PeriodCounts[], mixture: Mixture = M
     stableTrials: sn,
     nullValue: spec.nullValue,
     estimate,
-    lowerBound: spec.withBounds ? ratioLowerBound(periods, spec.alpha, mixture) : 0,
+    lowerBound: spec.withBounds ? ratioLowerBound(periods, eAlpha, mixture) : 0,
     log10E: logE / LOG10,
     log10Boundary: boundary / LOG10,
     alpha: spec.alpha,
+    ...(spec.final ? { pValue: conditionalUpperTail(periods, spec.nullValue), finalAlpha } : {}),
     rejected: logE >= boundary,
   };
 }
@@ -245,6 +267,7 @@ function runTests(
   policy: HealthPolicy,
   stepAlpha: number,
   withBounds: boolean,
+  final: boolean,
 ): TestEvidence[] {
   const starts = e.periodStarts;
   const invocations = sumOf(e.canary, starts, 'invocations');
@@ -254,6 +277,7 @@ function runTests(
     nullValue,
     alpha: stepAlpha * ALPHA_SHARES[test],
     withBounds,
+    final,
   });
   const tests = [
     oneSample(
@@ -315,6 +339,14 @@ function describeRejection(t: TestEvidence): string {
   );
 }
 
+function describeFinalRejection(t: TestEvidence): string {
+  const against = t.stableTrials !== undefined ? ` against stable ${t.stableEvents}/${t.stableTrials}` : '';
+  return (
+    `${t.test} (final look): canary ${t.event} ${t.canaryEvents}/${t.canaryTrials}${against}, ` +
+    `p = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
+  );
+}
+
 export function judgeLook(
   e: HealthEvidence,
   policy: HealthPolicy,
@@ -328,7 +360,7 @@ export function judgeLook(
     step,
     spentThroughStep: step * (Math.min(position.stepIndex, stepCount - 1) + 1),
   };
-  const tests = runTests(e, policy, step, options.bounds ?? true);
+  const tests = runTests(e, policy, step, options.bounds ?? true, position.finalLook ?? false);
   const canary = variantHealth(e.canaryVariant, e.canary, e.periodStarts, policy);
   const stable = e.stableVariant
     ? variantHealth(e.stableVariant, e.stable, e.periodStarts, policy)
@@ -355,6 +387,11 @@ export function judgeLook(
     );
   }
   if (short.length > 0) return { status: 'insufficient-data', reasons: short, ...base };
+
+  const atFinal = tests.filter((t) => t.pValue !== undefined && t.pValue <= t.finalAlpha!);
+  for (const t of atFinal) t.rejected = true;
+  if (atFinal.length > 0)
+    return { status: 'unhealthy', reasons: atFinal.map(describeFinalRejection), ...base };
 
   const summary =
     `canary ${canary.variantName}: ${canary.invocations} invocations, 5xx ${canary.errors5xx} (${pct(canary.errorRate)}), ` +

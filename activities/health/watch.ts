@@ -49,6 +49,7 @@ export function createHealthActivities(deps: {
     input: WatchHealthInput,
     checks: number,
     latencyReference: HealthEvidence['latencyReference'] | null,
+    bakeEndsAt: number,
   ): Promise<HealthVerdict> {
     const at = now();
     const evidence = await readEvidence(deps.cloudwatch, {
@@ -63,6 +64,7 @@ export function createHealthActivities(deps: {
     const judgement = judgeLook(evidence, input.policy, {
       stepIndex: input.stepIndex ?? 0,
       stepCount: input.stepCount ?? 1,
+      finalLook: at >= bakeEndsAt,
     });
     return {
       at: new Date(at).toISOString(),
@@ -99,7 +101,7 @@ export function createHealthActivities(deps: {
 
       for (;;) {
         checks += 1;
-        const verdict = await check(input, checks, latencyReference);
+        const verdict = await check(input, checks, latencyReference, bakeEndsAt);
         const progress: WatchProgress = { checks, lastStatus: verdict.status, latencyReference };
         ctx.heartbeat(progress);
 

@@ -136,11 +136,14 @@ export interface TestEvidence {
   estimate: number | null;
   /** Anytime-valid lower confidence bound (level 1-α of this test) of the estimate. */
   lowerBound: number;
-  /** log10 of the mixture e-value (the statistic) and of its boundary 1/α. */
+  /** log10 of the mixture e-value (the statistic) and of its boundary 1/α_e (α_e = α × 0.3). */
   log10E: number;
   log10Boundary: number;
-  /** This test's share of the lifecycle's false-rollback budget. */
+  /** This test's share of the lifecycle's false-rollback budget (e-process and final look together). */
   alpha: number;
+  /** At the bake's final look only: the fixed-horizon p-value and its level (α × 0.7). */
+  pValue?: number;
+  finalAlpha?: number;
   rejected: boolean;
 }
 
@@ -160,7 +163,7 @@ export interface HealthVerdict {
   /** The statistical tests at the last look; absent on verdicts from before the sequential rule. */
   tests?: TestEvidence[];
   /** False-rollback budget: the lifecycle's α, this step's share, and what earlier steps and this one have used. */
-  alpha?: { lifecycle: number; step: number; perTest: number; spentThroughStep: number };
+  alpha?: { lifecycle: number; step: number; spentThroughStep: number };
 }
 
 export interface WatchHealthInput {
@@ -208,7 +211,8 @@ export interface DetectabilityReport {
   stableErrorRate: number;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
-  alphaPerTest: number;
+  /** Each test's α per step (the step's share of the budget times the test's share). */
+  alphaPerTest: Record<string, number>;
   perStep: StepDetectability[];
   /** Set when no step can see a doubling of the error rate within its bake. */
   warning?: string;

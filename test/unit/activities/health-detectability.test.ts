@@ -44,8 +44,9 @@ describe('assessDetectability', () => {
     expect(assessDetectability(args({ requestsPerSecond: 500 })).warning).toBeUndefined();
   });
 
-  it('agrees with the judge: the stated ratio is flagged on expected counts, a clearly smaller one is not', () => {
-    const a = args({ requestsPerSecond: 50 });
+  it('agrees with the judge: the stated ratio is flagged at the final look on expected counts, a clearly smaller one is not', () => {
+    // No latency data in this evidence: no minimum sample, so the final look is reached.
+    const a = args({ requestsPerSecond: 50, policy: policy({ minInvocations: 0 }) });
     const step = assessDetectability(a).perStep[0]!;
     const r = step.minDetectableErrorRatio!;
     // Feed the judge the bake's expected counts in one period (the drift the approximation is built on).
@@ -64,9 +65,12 @@ describe('assessDetectability', () => {
         windowStart: '',
         windowEnd: '',
       };
-      return judgeLook(e, a.policy, { stepIndex: 0, stepCount: 3 }, { bounds: false }).tests.find(
-        (t) => t.test === '5xx-vs-stable',
-      )!.rejected;
+      return judgeLook(
+        e,
+        a.policy,
+        { stepIndex: 0, stepCount: 3, finalLook: true },
+        { bounds: false },
+      ).tests.find((t) => t.test === '5xx-vs-stable')!.rejected;
     };
     expect(judgeAt(r * 1.1)).toBe(true);
     expect(judgeAt(r / 1.3)).toBe(false);

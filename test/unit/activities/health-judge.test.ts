@@ -4,6 +4,7 @@ import { LATENCY_LADDER, type LatencyPeriod } from '../../../activities/health/e
 import {
   judgeLook,
   ALPHA_SHARES,
+  E_PROCESS_SHARE,
   type HealthEvidence,
   type VariantPeriod,
 } from '../../../activities/health/judge';
@@ -63,7 +64,7 @@ describe('judgeLook', () => {
     for (const t of v.tests) {
       const share = ALPHA_SHARES[t.test as keyof typeof ALPHA_SHARES];
       expect(t.alpha).toBeCloseTo((0.01 / 3) * share, 12);
-      expect(t.log10Boundary).toBeCloseTo(Math.log10(1 / t.alpha), 9);
+      expect(t.log10Boundary).toBeCloseTo(Math.log10(1 / (t.alpha * E_PROCESS_SHARE)), 9);
     }
   });
 
@@ -170,6 +171,30 @@ describe('judgeLook', () => {
     expect(tail.tests.find((t) => t.test === 'latency-body-vs-stable')!.rejected).toBe(false);
     expect(tail.tests.find((t) => t.test === 'latency-tail-vs-stable')!.rejected).toBe(true);
     expect(tail.status).toBe('unhealthy');
+  });
+
+  it('spends the rest of the α at the final look only, and only when it would otherwise promote', () => {
+    // 1.73× at 50 req/s over a 10 % bake: 3000 canary requests at 1.73 %, 27000 stable at 1 %.
+    const doubled = evidence(
+      repeat(10, (i) => period(300, i < 2 ? 6 : 5)),
+      repeat(10, () => period(2700, 27)),
+    );
+    const during = judgeLook(doubled, p, at);
+    expect(during.status).toBe('healthy'); // the e-process alone cannot see it yet
+    const final = judgeLook(doubled, p, { ...at, finalLook: true });
+    expect(final.status).toBe('unhealthy');
+    const t = final.tests.find((x) => x.test === '5xx-vs-stable')!;
+    expect(t.pValue).toBeLessThanOrEqual(t.finalAlpha!);
+    expect(t.finalAlpha).toBeCloseTo(t.alpha * (1 - E_PROCESS_SHARE), 12);
+    expect(final.reasons[0]).toMatch(
+      /^5xx-vs-stable \(final look\): canary 5xx 52\/3000 against stable 270\/27000, p = /,
+    );
+    // Not enough data: no final test, so no second chance to spend it later.
+    const short = judgeLook({ ...doubled, problems: ['stable_errors5xx: StatusCode PartialData'] }, p, {
+      ...at,
+      finalLook: true,
+    });
+    expect(short.status).toBe('insufficient-data');
   });
 
   it('never calls incomplete data healthy', () => {
