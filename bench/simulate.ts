@@ -60,6 +60,7 @@ export function tailFactorFor(factor: number, w: number): number {
   return (lo + hi) / 2;
 }
 
+/** Nearest rank, as the emulator computes it (floating point included). */
 const rank = (level: number, n: number) => Math.max(1, Math.ceil((level / 100) * n));
 
 /** Nearest-rank percentiles of n samples at the given levels, as joint order statistics. */

@@ -10,7 +10,9 @@
  */
 
 /** The percentile levels read per period: dense near the median (whole-distribution) and the tail. */
-export const LATENCY_LADDER = [10, 25, 40, 50, 60, 75, 90, 95, 97.5, 98, 98.5, 99, 99.5, 99.9] as const;
+export const LATENCY_LADDER = [
+  10, 25, 40, 45, 50, 55, 60, 75, 90, 95, 96, 97, 97.5, 98, 98.5, 98.75, 99, 99.25, 99.5, 99.75, 99.9,
+] as const;
 
 export const ladderStat = (level: number) => `p${level}`;
 
@@ -21,13 +23,21 @@ export interface LatencyPeriod {
   quantiles: Map<number, number>;
 }
 
-const rankOf = (level: number, n: number) => Math.max(1, Math.ceil((level / 100) * n));
+/**
+ * The rank a percentile is read at, as a range: ⌈r·n⌉ is ambiguous where r·n is an integer in floating
+ * point (0.55 × 100 = 55.000000000000007), and a source may land on either side. Each bound takes the
+ * side that keeps it conservative.
+ */
+function rankRange(level: number, n: number): { low: number; high: number } {
+  const x = (level / 100) * n;
+  return { low: Math.max(1, Math.ceil(x - 1e-9)), high: Math.max(1, Math.ceil(x + 1e-9)) };
+}
 
 /** At least this many samples of the period exceed `threshold`. */
 export function exceedLowerBound(period: LatencyPeriod, threshold: number): number {
   let best = 0;
   for (const [level, value] of period.quantiles) {
-    if (value > threshold) best = Math.max(best, period.samples - rankOf(level, period.samples) + 1);
+    if (value > threshold) best = Math.max(best, period.samples - rankRange(level, period.samples).high + 1);
   }
   return best;
 }
@@ -36,7 +46,7 @@ export function exceedLowerBound(period: LatencyPeriod, threshold: number): numb
 export function exceedUpperBound(period: LatencyPeriod, threshold: number): number {
   let best = period.samples;
   for (const [level, value] of period.quantiles) {
-    if (value <= threshold) best = Math.min(best, period.samples - rankOf(level, period.samples));
+    if (value <= threshold) best = Math.min(best, period.samples - rankRange(level, period.samples).low);
   }
   return best;
 }

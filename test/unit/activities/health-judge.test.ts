@@ -197,6 +197,21 @@ describe('judgeLook', () => {
     expect(short.status).toBe('insufficient-data');
   });
 
+  it('counts latency exceedances conservatively: a lower bound for the canary, an upper bound for stable', () => {
+    // Both variants' ladders straddle the threshold (stable's median, 100 ms): p50 ≤ 100 < p55.
+    const straddle = (n: number): VariantPeriod => {
+      const lat = lognormalLatency(n, 100);
+      lat.quantiles.set(50, 100);
+      return { invocations: n, errors5xx: 0, errors4xx: 0, latency: lat };
+    };
+    const v = judgeLook(evidence([straddle(1000)], [straddle(1000)]), p, at);
+    const body = v.tests.find((t) => t.test === 'latency-body-vs-stable')!;
+    // p55 > T: at least 1000 − 550 + 1 exceed (one fewer where floating point blurs the rank).
+    expect(body.canaryEvents).toBeGreaterThanOrEqual(450);
+    expect(body.canaryEvents).toBeLessThanOrEqual(451);
+    expect(body.stableEvents).toBe(1000 - 500); // p50 ≤ T: at most these exceed
+  });
+
   it('never calls incomplete data healthy', () => {
     const good = evidence(
       repeat(10, () => period(300)),
