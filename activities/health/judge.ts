@@ -324,25 +324,31 @@ function runTests(
   return tests;
 }
 
+/** "5xx rate", or "share of requests with latency > 412.3 ms". */
+const rateOf = (event: string) =>
+  /^[45]xx$/.test(event) ? `${event} rate` : `share of requests with ${event}`;
+
+/** The counts of a test in words: "5xx rate 2.00% (60/3000) against stable's 1.00% (270/27000)". */
+function counts(t: TestEvidence): string {
+  const own = `canary ${rateOf(t.event)} ${pct(t.canaryTrials ? t.canaryEvents / t.canaryTrials : 0)} (${t.canaryEvents}/${t.canaryTrials})`;
+  if (t.stableTrials === undefined) return own;
+  const stable = pct(t.stableTrials ? t.stableEvents! / t.stableTrials : 0);
+  return `${own} against stable's ${stable} (${t.stableEvents}/${t.stableTrials})`;
+}
+
 function describeRejection(t: TestEvidence): string {
-  const stat = `e = 10^${t.log10E.toFixed(2)} ≥ 10^${t.log10Boundary.toFixed(2)} = 1/α (α = ${t.alpha.toExponential(2)})`;
+  const eAlpha = t.alpha * E_PROCESS_SHARE;
+  const stat = `e = 10^${t.log10E.toFixed(2)} ≥ 10^${t.log10Boundary.toFixed(2)} = 1/α (α = ${eAlpha.toExponential(2)})`;
   if (t.stableTrials !== undefined) {
     const ratio = t.estimate === null ? 'n/a' : t.estimate.toFixed(2);
-    return (
-      `${t.test}: canary ${t.event} ${t.canaryEvents}/${t.canaryTrials} against stable ${t.stableEvents}/${t.stableTrials}, ` +
-      `ratio ${ratio} (lower bound ${t.lowerBound.toFixed(2)}) over the tolerated ${t.nullValue}; ${stat}`
-    );
+    return `${t.test}: ${counts(t)}, ratio ${ratio} (lower bound ${t.lowerBound.toFixed(2)}) over the tolerated ${t.nullValue}; ${stat}`;
   }
-  return (
-    `${t.test}: canary ${t.event} ${t.canaryEvents}/${t.canaryTrials} = ${pct(t.estimate ?? 0)} ` +
-    `(lower bound ${pct(t.lowerBound)}) over the limit ${pct(t.nullValue)}; ${stat}`
-  );
+  return `${t.test}: ${counts(t)} (lower bound ${pct(t.lowerBound)}) over the limit ${pct(t.nullValue)}; ${stat}`;
 }
 
 function describeFinalRejection(t: TestEvidence): string {
-  const against = t.stableTrials !== undefined ? ` against stable ${t.stableEvents}/${t.stableTrials}` : '';
   return (
-    `${t.test} (final look): canary ${t.event} ${t.canaryEvents}/${t.canaryTrials}${against}, ` +
+    `${t.test} (final look): ${counts(t)}, ` +
     `p = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
   );
 }

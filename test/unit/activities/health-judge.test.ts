@@ -104,7 +104,7 @@ describe('judgeLook', () => {
     );
     expect(v.status).toBe('unhealthy');
     expect(v.reasons[0]).toMatch(
-      /^5xx-vs-stable: canary 5xx 12\/120 against stable 12\/1080, ratio 9.00 \(lower bound/,
+      /^5xx-vs-stable: canary 5xx rate 10.00% \(12\/120\) against stable's 1.11% \(12\/1080\), ratio 9.00 \(lower bound/,
     );
     // Two minutes are not yet beyond doubt at this budget.
     const early = judgeLook(
@@ -140,7 +140,7 @@ describe('judgeLook', () => {
     const t = far.tests.find((x) => x.test === '5xx-limit')!;
     expect(t.lowerBound).toBeGreaterThan(0.05);
     expect(t.lowerBound).toBeLessThan(0.2);
-    expect(far.reasons[0]).toContain('5xx-limit: canary 5xx 80/400 = 20.00%');
+    expect(far.reasons[0]).toContain('5xx-limit: canary 5xx rate 20.00% (80/400) (lower bound');
   });
 
   it('catches a whole-distribution slowdown and a tail-only one at the same quantiles as stable', () => {
@@ -187,7 +187,7 @@ describe('judgeLook', () => {
     expect(t.pValue).toBeLessThanOrEqual(t.finalAlpha!);
     expect(t.finalAlpha).toBeCloseTo(t.alpha * (1 - E_PROCESS_SHARE), 12);
     expect(final.reasons[0]).toMatch(
-      /^5xx-vs-stable \(final look\): canary 5xx 52\/3000 against stable 270\/27000, p = /,
+      /^5xx-vs-stable \(final look\): canary 5xx rate 1.73% \(52\/3000\) against stable's 1.00% \(270\/27000\), p = /,
     );
     // Not enough data: no final test, so no second chance to spend it later.
     const short = judgeLook({ ...doubled, problems: ['stable_errors5xx: StatusCode PartialData'] }, p, {

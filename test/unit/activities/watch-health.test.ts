@@ -77,7 +77,7 @@ describe('watchHealth', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(verdict.status).toBe('unhealthy');
     expect(verdict.checks).toBe(2);
-    expect(verdict.reasons[0]).toContain('5xx-limit: canary 5xx 60/200 = 30.00%');
+    expect(verdict.reasons[0]).toContain('5xx-limit: canary 5xx rate 30.00% (60/200)');
     expect(verdict).toMatchObject({ endpointName: 'prod', canaryWeight: 10 });
     expect(verdict.alpha).toMatchObject({ lifecycle: 0.01, step: 0.01 / 3 });
     expect(verdict.tests!.find((t) => t.test === '5xx-limit')).toMatchObject({
