@@ -1,6 +1,6 @@
 /**
  * The oracle: the best fixed-horizon test that knows the bake length and the true distributions,
- * run once at the bake's end at level α / steps (the lifecycle's budget split over steps only, one
+ * run once at the bake's end at level α / (steps with a stable variant serving) (the budget split over steps only, one
  * look, one test). Its power is what any rule could at best hope for in that step; the sequential
  * rule pays for looking every minute and for watching six things at once.
  */

@@ -11,7 +11,8 @@
  */
 import type { DetectabilityReport, StepDetectability } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
-import { ALPHA_SHARES, E_PROCESS_SHARE } from './judge';
+import { testAlphas, type TestName } from './budget';
+import { E_PROCESS_SHARE } from './judge';
 import { normalCdf, normalQuantile } from './normal';
 import { MIXTURE } from './sequential';
 
@@ -79,24 +80,19 @@ function smallest(effects: number[], detected: (x: number) => boolean): number |
 export function assessDetectability(
   a: DetectabilityArgs,
 ): Omit<DetectabilityReport, 'warning'> & { warning?: string } {
-  const steps = Math.max(1, a.canarySteps.length);
-  const stepAlpha = a.policy.falseRollbackBudget / steps;
-  const alphaPerTest = Object.fromEntries(
-    Object.entries(ALPHA_SHARES).map(([t, share]) => [t, stepAlpha * share]),
-  );
-  type Test = keyof typeof ALPHA_SHARES;
-  const boundary = (test: Test) => Math.log(1 / (stepAlpha * ALPHA_SHARES[test] * E_PROCESS_SHARE));
-  const zFinal = (test: Test) => normalQuantile(1 - stepAlpha * ALPHA_SHARES[test] * (1 - E_PROCESS_SHARE));
-  const z5xx = zFinal('5xx-vs-stable');
-  const zBody = zFinal('latency-body-vs-stable');
-  const zLimit = zFinal('5xx-limit');
   const sigma =
     a.latencyP50Ms && a.latencyP99Ms && a.latencyP99Ms > a.latencyP50Ms
       ? Math.log(a.latencyP99Ms / a.latencyP50Ms) / 2.3263478740408408
       : null;
   const limit = a.policy.maxErrorRate;
 
-  const perStep: StepDetectability[] = a.canarySteps.map((weight) => {
+  const perStep: StepDetectability[] = a.canarySteps.map((weight, index) => {
+    const alphas = testAlphas(a.policy.falseRollbackBudget, a.canarySteps, index);
+    const boundary = (test: TestName) => Math.log(1 / (alphas[test] * E_PROCESS_SHARE));
+    const zFinal = (test: TestName) => normalQuantile(1 - alphas[test] * (1 - E_PROCESS_SHARE));
+    const z5xx = zFinal('5xx-vs-stable');
+    const zBody = zFinal('latency-body-vs-stable');
+    const zLimit = zFinal('5xx-limit');
     const total = a.requestsPerSecond * a.bakeSeconds;
     const nc = (total * weight) / 100;
     const ns = total - nc;
@@ -137,6 +133,7 @@ export function assessDetectability(
       minDetectableErrorRatio: ratio === null ? null : Number(ratio.toFixed(2)),
       minDetectableSlowdown: slowdown === null ? null : Number(slowdown.toFixed(2)),
       minDetectableErrorRateOverLimit: overLimit === null ? null : Number(overLimit.toFixed(4)),
+      alphaPerTest: alphas,
     };
   });
 
@@ -156,7 +153,6 @@ export function assessDetectability(
     stableErrorRate: a.stableErrorRate,
     latencyP50Ms: a.latencyP50Ms,
     latencyP99Ms: a.latencyP99Ms,
-    alphaPerTest,
     perStep,
     ...(warning ? { warning } : {}),
   };

@@ -20,6 +20,7 @@
 import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
 import { exceedLowerBound, exceedUpperBound, levelOf, type LatencyPeriod } from './exceedance';
+import { stepBudget, testAlphas, type TestName } from './budget';
 import { binomialUpperTail, conditionalUpperTail } from './final-look';
 import { guardrailReasons, type GuardrailReading } from './guardrails';
 import {
@@ -62,7 +63,8 @@ export interface HealthEvidence {
 /** Where this look sits in the lifecycle's budget. */
 export interface BudgetPosition {
   stepIndex: number;
-  stepCount: number;
+  /** The ramp's canary weights (%), e.g. [10, 50, 100]: how α is split (budget.ts). */
+  steps: readonly number[];
   /**
    * The bake is over: if this look would promote, the fixed-horizon final test (final-look.ts) runs
    * first. The watch returns at that look either way, so it happens at most once per step.
@@ -90,20 +92,7 @@ export interface JudgeOptions {
   bounds?: boolean;
 }
 
-/**
- * Each test's share of a step's α (Bonferroni with weights, summing to 1): the comparisons with stable
- * catch the regressions that matter most and get the larger shares; the absolute limits are for gross
- * failures, which need little α to be seen.
- */
-export const ALPHA_SHARES = {
-  '5xx-vs-stable': 0.4,
-  'latency-body-vs-stable': 0.25,
-  'latency-tail-vs-stable': 0.25,
-  '5xx-limit': 0.04,
-  'latency-limit': 0.04,
-  '4xx-limit': 0.02,
-} as const;
-type TestName = keyof typeof ALPHA_SHARES;
+export { ALPHA_SHARES } from './budget';
 
 const pct = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 const LOG10 = Math.log(10);
@@ -265,7 +254,7 @@ function pairedLatencyPeriods(
 function runTests(
   e: HealthEvidence,
   policy: HealthPolicy,
-  stepAlpha: number,
+  alphas: Record<TestName, number>,
   withBounds: boolean,
   final: boolean,
 ): TestEvidence[] {
@@ -275,7 +264,7 @@ function runTests(
     test,
     event,
     nullValue,
-    alpha: stepAlpha * ALPHA_SHARES[test],
+    alpha: alphas[test],
     withBounds,
     final,
   });
@@ -359,14 +348,12 @@ export function judgeLook(
   position: BudgetPosition,
   options: JudgeOptions = {},
 ): Judgement {
-  const stepCount = Math.max(1, position.stepCount);
-  const step = policy.falseRollbackBudget / stepCount;
+  const alphas = testAlphas(policy.falseRollbackBudget, position.steps, position.stepIndex);
   const alpha = {
     lifecycle: policy.falseRollbackBudget,
-    step,
-    spentThroughStep: step * (Math.min(position.stepIndex, stepCount - 1) + 1),
+    ...stepBudget(policy.falseRollbackBudget, position.steps, position.stepIndex),
   };
-  const tests = runTests(e, policy, step, options.bounds ?? true, position.finalLook ?? false);
+  const tests = runTests(e, policy, alphas, options.bounds ?? true, position.finalLook ?? false);
   const canary = variantHealth(e.canaryVariant, e.canary, e.periodStarts, policy);
   const stable = e.stableVariant
     ? variantHealth(e.stableVariant, e.stable, e.periodStarts, policy)
@@ -405,6 +392,6 @@ export function judgeLook(
     (stable
       ? `; stable ${stable.variantName}: ${stable.invocations} invocations, 5xx ${stable.errors5xx} (${pct(stable.errorRate)})`
       : '') +
-    `; no test rejected (step α = ${step.toExponential(2)}) over ${e.periodStarts.length} whole periods`;
+    `; no test rejected (step α = ${alpha.step.toExponential(2)}) over ${e.periodStarts.length} whole periods`;
   return { status: 'healthy', reasons: [summary], ...base };
 }

@@ -16,6 +16,7 @@ import type {
   LifecycleActivities,
   WatchHealthInput,
 } from '../../src/shared/activity-contracts';
+import { DEFAULT_CANARY_STEPS } from '../../src/shared/lifecycle-input';
 import { createDetectabilityActivity } from './detectability-activity';
 import { judgeLook, type HealthEvidence } from './judge';
 import { readEvidence, readLatencyReference } from './metrics';
@@ -26,6 +27,16 @@ export interface WatchProgress {
   lastStatus?: HealthVerdict['status'];
   /** null: read, and there was none (first deployment, or no stable latency before the step). */
   latencyReference?: HealthEvidence['latencyReference'] | null;
+}
+
+/**
+ * Where this bake sits in the ramp. Without the fields, the default ramp (10/50/100) is assumed, with
+ * the step found by its weight: never more α than the default configuration would spend.
+ */
+function budgetPosition(input: WatchHealthInput): { stepIndex: number; steps: readonly number[] } {
+  const steps: readonly number[] = input.canarySteps ?? DEFAULT_CANARY_STEPS;
+  const found = steps.indexOf(input.canaryWeight);
+  return { steps, stepIndex: input.stepIndex ?? (found >= 0 ? found : 0) };
 }
 
 /** Heartbeat at least this often while sleeping, so a heartbeat timeout shorter than the interval works. */
@@ -62,8 +73,7 @@ export function createHealthActivities(deps: {
       ...(latencyReference ? { latencyReference } : {}),
     });
     const judgement = judgeLook(evidence, input.policy, {
-      stepIndex: input.stepIndex ?? 0,
-      stepCount: input.stepCount ?? 1,
+      ...budgetPosition(input),
       finalLook: at >= bakeEndsAt,
     });
     return {

@@ -177,9 +177,13 @@ export interface WatchHealthInput {
   bakeSeconds: number;
   intervalSeconds: number;
   policy: HealthPolicy;
-  /** 0-based index of this bake step and the number of steps: the budget α is split evenly over steps. Default 0 of 1. */
+  /**
+   * The ramp's canary weights (deployment.canarySteps, e.g. [10, 50, 100]; [100] on a first deployment)
+   * and this bake's 0-based index in it: how the lifecycle's α is split over steps. Defaults: the
+   * default ramp, and the index of `canaryWeight` in it.
+   */
+  canarySteps?: number[];
   stepIndex?: number;
-  stepCount?: number;
 }
 
 /** Per step of the planned ramp: what this rollout can see within one bake at the configured α. */
@@ -193,6 +197,8 @@ export interface StepDetectability {
   minDetectableSlowdown: number | null;
   /** The smallest canary 5xx rate that the absolute limit test flags about half the time. */
   minDetectableErrorRateOverLimit: number | null;
+  /** Each test's α at this step (activities/health/budget.ts); 0 for comparisons at 100 %. */
+  alphaPerTest: Record<string, number>;
 }
 
 export interface DetectabilityInput {
@@ -211,8 +217,6 @@ export interface DetectabilityReport {
   stableErrorRate: number;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
-  /** Each test's α per step (the step's share of the budget times the test's share). */
-  alphaPerTest: Record<string, number>;
   perStep: StepDetectability[];
   /** Set when no step can see a doubling of the error rate within its bake. */
   warning?: string;

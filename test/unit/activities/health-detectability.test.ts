@@ -68,7 +68,7 @@ describe('assessDetectability', () => {
       return judgeLook(
         e,
         a.policy,
-        { stepIndex: 0, stepCount: 3, finalLook: true },
+        { stepIndex: 0, steps: [10, 50, 100], finalLook: true },
         { bounds: false },
       ).tests.find((t) => t.test === '5xx-vs-stable')!.rejected;
     };

@@ -81,7 +81,7 @@ describe('readEvidence on the emulator', () => {
     expect(first.latency!.samples).toBe(10);
     expect(first.latency!.quantiles.get(99.75)).toBeGreaterThan(20); // every ladder level answered, in ms
     expect(first.latency!.quantiles.size).toBe(21);
-    const v = judgeLook(e, p, { stepIndex: 0, stepCount: 3, finalLook: true });
+    const v = judgeLook(e, p, { stepIndex: 0, steps: [10, 50, 100], finalLook: true });
     expect(v.status).toBe('healthy');
     expect(v.canary.invocations).toBe(30);
     expect(v.stable!.invocations).toBe(120);

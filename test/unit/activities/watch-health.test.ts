@@ -48,7 +48,7 @@ function watchInput(overrides: Partial<WatchHealthInput> = {}, bakeLeft = 0.3): 
     intervalSeconds: 0.05,
     policy: policy({ metricPeriodSeconds: 1, minInvocations: 100, maxWaitForEvidenceSeconds: 0.2 }),
     stepIndex: 0,
-    stepCount: 3,
+    canarySteps: [10, 50, 100],
     ...overrides,
   };
 }
@@ -79,7 +79,8 @@ describe('watchHealth', () => {
     expect(verdict.checks).toBe(2);
     expect(verdict.reasons[0]).toContain('5xx-limit: canary 5xx rate 30.00% (60/200)');
     expect(verdict).toMatchObject({ endpointName: 'prod', canaryWeight: 10 });
-    expect(verdict.alpha).toMatchObject({ lifecycle: 0.01, step: 0.01 / 3 });
+    expect(verdict.alpha!.lifecycle).toBe(0.01);
+    expect(verdict.alpha!.step).toBeCloseTo((0.01 * 0.9) / 2 + (0.01 * 0.1) / 3, 12);
     expect(verdict.tests!.find((t) => t.test === '5xx-limit')).toMatchObject({
       canaryEvents: 60,
       canaryTrials: 200,
