@@ -1,9 +1,10 @@
 /**
  * The canary's health verdict at one look. Pure: per-period counts in, verdict and numbers out.
  *
- * Every statistical test is an anytime-valid e-process (sequential.ts), so the watch may look as
- * often as it likes. The lifecycle's false-rollback budget α is split evenly over the bake steps
- * and over the tests of a step (Bonferroni: the tests share data, so nothing sharper is safe):
+ * The lifecycle's false-rollback budget α is split over tests and steps (budget.ts; Bonferroni: the
+ * union bound needs no independence). Each test spends E_PROCESS_SHARE of its α on an anytime-valid
+ * e-process (sequential.ts), checked at every look however many there are, and the rest on one
+ * exact fixed-horizon test at the bake's final look (final-look.ts). The tests:
  *   5xx-limit, 4xx-limit           canary rate over the absolute limit (one-sample)
  *   5xx-vs-stable                  canary rate over stable's × maxErrorRateRatio (two-sample)
  *   latency-limit                  canary's quantile over maxLatencyMs (exceedances over the limit)
@@ -11,11 +12,12 @@
  *   latency-tail-vs-stable         canary slower at stable's p99 (a tail-only regression)
  * - Any configured alarm in ALARM, or a guardrail metric over its line: unhealthy (the operator's own
  *   threshold; outside the α budget, like an alarm).
- * - Any test rejecting its null: unhealthy at once, whatever the sample size (the test is valid at
+ * - Any e-process over its boundary: unhealthy at once, whatever the sample size (it is valid at
  *   every n, so strong evidence rolls back at the first look that has it).
- * - Otherwise healthy only with complete data (every query Complete, no datapoint missing) and at
- *   least `minInvocations` canary invocations and latency samples; else insufficient-data. The watch
- *   returns healthy only after the bake: there is no early promotion.
+ * - Otherwise insufficient-data unless the data are complete (every query Complete, no datapoint
+ *   missing) with at least `minInvocations` canary invocations and latency samples.
+ * - Otherwise, at the final look, any fixed-horizon test at its level: unhealthy; else healthy. The
+ *   watch returns healthy only after the bake: there is no early promotion.
  */
 import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';

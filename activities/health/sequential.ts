@@ -1,10 +1,12 @@
 /**
  * Anytime-valid tests for counts: e-processes that may be checked after every metric period, as
  * often as we like, while P(ever crossing 1/α | H0) ≤ α (Ville's inequality for non-negative
- * supermartingales). Why these rather than alpha-spending: the watch looks whenever it wakes
- * (retries, late datapoints, an evidence wait past the bake), so the number and timing of looks is
- * not known in advance; a mixture likelihood ratio needs neither, and is exact at small counts
- * (no normal approximation), which matters for a canary with a few hundred requests.
+ * supermartingales). Why these rather than an alpha-spending boundary over planned looks: the
+ * watch looks whenever it wakes (retries, late datapoints, an evidence wait past the bake), so the
+ * number and timing of looks is not known in advance; a mixture likelihood ratio needs neither, and
+ * is exact at small counts (no normal approximation), which matters for a canary with a few hundred
+ * requests. Its price is a high boundary at the bake's end, which the one fixed-horizon final look
+ * (final-look.ts) pays back.
  *
  * - Two-sample (canary vs stable, rates λc ≤ ρ0·λs): per period, given the period's total number of
  *   events m, the canary's share is Binomial(m, π0), π0 = ρ0·nc / (ρ0·nc + ns). Exact for Poisson
