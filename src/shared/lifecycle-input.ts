@@ -48,28 +48,67 @@ export const approvalPolicySchema = z
   });
 export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
 
+/**
+ * A custom guardrail: any CloudWatch metric, read per variant (the `VariantName` dimension is added),
+ * judged per metric period by a sign test: unhealthy when evidence says the canary is on the wrong side
+ * of the line (a limit, or stable's value × (1 ± relativeMargin)) in more than half of the periods.
+ */
+export const guardrailMetricSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, underscores or hyphens'),
+    namespace: z.string().min(1).max(255),
+    metricName: z.string().min(1).max(255),
+    /** Dimensions besides VariantName (e.g. EndpointName); the variant's name is added per variant. */
+    dimensions: z
+      .array(z.object({ name: z.string().min(1).max(255), value: z.string().min(1).max(1024) }))
+      .max(29)
+      .default([]),
+    statistic: z
+      .string()
+      .regex(/^(SampleCount|Sum|Average|Minimum|Maximum|p\d{1,2}(\.\d+)?)$/, 'must be a CloudWatch statistic')
+      .default('Average'),
+    /** Which way is bad: `higher` for error counts or latency, `lower` for conversions or revenue. */
+    worseWhen: z.enum(['higher', 'lower']),
+    /** Absolute line the canary must stay on the good side of. */
+    limit: z.number().optional(),
+    /** Relative line: stable's value × (1 + margin) for `higher`, × (1 - margin) for `lower` (0..10). */
+    relativeMargin: z.number().min(0).max(10).optional(),
+  })
+  .refine((g) => g.limit !== undefined || g.relativeMargin !== undefined, {
+    path: ['limit'],
+    message: 'a guardrail needs a limit or a relativeMargin',
+  });
+export type GuardrailMetric = z.infer<typeof guardrailMetricSchema>;
+
 export const healthPolicySchema = z.object({
   /** CloudWatch period for the metric queries (60 s on AWS; 1 s against the emulator in tests). */
   metricPeriodSeconds: z.number().int().positive().default(60),
-  /** No verdict on fewer canary invocations than this in the window. */
+  /** No healthy verdict on fewer canary invocations (and latency samples) than this in the window. */
   minInvocations: z.number().int().nonnegative().default(100),
   /** How long a bake waits for `minInvocations` beyond its bake time before failing safe (rollback). */
   maxWaitForEvidenceSeconds: z.number().int().nonnegative().default(1800),
-  /** Absolute limit on the canary's 5xx error rate (0..1). */
+  /** Absolute limit on the canary's 5xx error rate (0..1), judged on an anytime-valid confidence bound. */
   maxErrorRate: z.number().min(0).max(1).default(0.05),
   /** Absolute limit on the canary's 4xx rate (0..1); 4xx usually means bad requests, so loose by default. */
   max4xxRate: z.number().min(0).max(1).default(0.5),
-  /** The canary is unhealthy when its 5xx rate exceeds the stable variant's by more than this margin… */
-  errorRateMargin: z.number().min(0).max(1).default(0.01),
-  /** …and a one-sided two-proportion z-test finds the difference significant at this z. */
-  significanceZ: z.number().positive().default(2.33),
+  /**
+   * False-rollback budget per lifecycle: the probability that a canary as good as stable (and within
+   * the limits) is rolled back, over all steps, looks and tests. Split evenly over steps and tests.
+   */
+  falseRollbackBudget: z.number().min(1e-6).max(0.2).default(0.01),
+  /** Tolerated canary/stable 5xx rate ratio: the test asks whether the canary's rate exceeds stable's × this. */
+  maxErrorRateRatio: z.number().min(1).max(100).default(1),
   latencyStatistic: z.enum(['p99', 'p90', 'p50', 'Average']).default('p99'),
-  /** Absolute limit on the canary's ModelLatency statistic, in milliseconds. */
-  maxLatencyMs: z.number().positive().default(1000),
-  /** The canary is unhealthy when its latency exceeds the stable variant's times this factor. */
-  maxLatencyRatio: z.number().min(1).default(1.5),
+  /** Absolute limit on the canary's ModelLatency statistic (Average is judged as the median), in ms. */
+  maxLatencyMs: z.number().positive().max(3_600_000).default(1000),
+  /** Tolerated latency factor: the canary fails when evidence says it is slower than stable × this. */
+  maxLatencyRatio: z.number().min(1).max(100).default(1),
+  /** Stable latency quantiles that the canary is compared at are read from this long before the step. */
+  latencyReferenceSeconds: z.number().int().min(1).max(86_400).default(600),
   /** CloudWatch alarms whose ALARM state fails the canary. */
   alarmNames: z.array(z.string().min(1)).default([]),
+  /** Custom guardrail metrics (business metrics the callers publish), judged with the same budget. */
+  guardrails: z.array(guardrailMetricSchema).max(10).default([]),
 });
 export type HealthPolicy = z.infer<typeof healthPolicySchema>;
 

@@ -2,7 +2,7 @@
  * What the `state` query returns: everything an approver, operator or auditor needs to see about one
  * model version, kept small (its size depends on the number of steps, not on time).
  */
-import type { HealthVerdict, ValidationReport } from './activity-contracts';
+import type { DetectabilityReport, HealthVerdict, ValidationReport } from './activity-contracts';
 
 export const ACTIVE_STAGES = [
   'registering',
@@ -130,6 +130,8 @@ export interface LifecycleState {
   verdicts: HealthVerdict[];
   rollback?: RollbackRecord;
   attention?: AttentionRecord;
+  /** What the canary's health checks can see at this endpoint's traffic, stated before the rollout. */
+  detectability?: DetectabilityReport;
   notifications: NotificationRecord[];
   /** Clean-up steps that failed without changing the outcome (a config left behind, a mark not moved). */
   warnings: { at: string; text: string }[];
