@@ -39,10 +39,10 @@ const ID_PARAM = { name: 'id', description: 'The id returned by POST /model-vers
 const errors = (...codes: number[]) =>
   applyDecorators(...codes.map((status) => ApiResponse({ status, schema: errorJsonSchema })));
 
-/** Who may send which command (see auth/roles.ts for the reasoning). */
-const COMMAND_ROLES: Record<CommandAction, Role[]> = {
+/** Who may send which command (see auth/roles.ts): one role per permission, whichever route carries it. */
+export const COMMAND_ROLES: Record<CommandAction, Role[]> = {
   approve: ['approver'],
-  reject: ['approver', 'operator'],
+  reject: ['approver'],
   rollback: ['operator'],
   pause: ['operator'],
   resume: ['operator'],
