@@ -242,9 +242,9 @@ const environmentKey = z
 
 /** A map with at most `max` entries; `why` says whose limit it is. */
 const withEntryLimit = <T extends z.ZodType<Record<string, unknown>>>(schema: T, max: number, why: string) =>
-  schema.refine((r) => Object.keys(r).length <= max, {
-    message: `must have at most ${max} entries (${why})`,
-  });
+  schema
+    .refine((r) => Object.keys(r).length <= max, { message: `must have at most ${max} entries (${why})` })
+    .meta({ maxProperties: max });
 
 /** The fields without the cross-field rules, so the API can derive its body (no `registeredBy`) from it. */
 export const lifecycleInputObject = z.strictObject({
