@@ -248,7 +248,8 @@ export interface LifecycleNotification {
     | 'validation-failed'
     | 'cancelled'
     | 'needs-attention'
-    | 'released';
+    | 'released'
+    | 'refused-by-aws';
   workflowId: string;
   modelPackageGroup: string;
   modelPackageArn?: string;
