@@ -93,7 +93,7 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
       await aws.pinToBuild({
         workflowId,
         runId,
-        ...(currentDeploymentVersion ? { version: currentDeploymentVersion } : {}),
+        ...(currentDeploymentVersion?.buildId ? { version: currentDeploymentVersion } : {}),
       });
     }
 

@@ -201,6 +201,7 @@ export const LIMIT_CASES: LimitCase[] = [
   ...range('deployment.latencyBudgetMs', { min: [1, 0], max: [60_000, 60_001] }),
   ...range('deployment.endpointTimeoutSeconds', { max: [86_400, 86_401] }),
   ...range('deployment.endpointPollSeconds', { min: [1, 0], max: [600, 601] }),
+  ...range('deployment.maxPauseSeconds', { min: [1, 0], max: [604_800, 604_801] }),
   ...(
     [
       ['metricPeriodSeconds', 3600, 3660],
@@ -208,8 +209,9 @@ export const LIMIT_CASES: LimitCase[] = [
       ['maxWaitForEvidenceSeconds', 86_400, 86_401],
       ['maxErrorRate', 1, 1.01],
       ['max4xxRate', 1, 1.01],
-      ['errorRateMargin', 1, 1.01],
-      ['significanceZ', 10, 10.5],
+      ['falseRollbackBudget', 0.2, 0.21],
+      ['maxErrorRateRatio', 100, 101],
+      ['latencyReferenceSeconds', 86_400, 86_401],
       ['maxLatencyMs', 60_000, 60_001],
       ['maxLatencyRatio', 100, 101],
     ] as const
