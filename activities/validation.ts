@@ -51,11 +51,19 @@ function isNetworkFailure(err: unknown): boolean {
   return !(err instanceof Error && '$fault' in err);
 }
 
-/** A 5xx from the model or the service: possibly transient, so worth another attempt. */
-function isServerError(err: unknown): boolean {
-  const e = err as { $fault?: string; OriginalStatusCode?: number; name?: string };
-  if (e.name === 'ModelError') return (e.OriginalStatusCode ?? 500) >= 500;
-  return e.$fault === 'server';
+/** A 5xx from the model (SageMaker wraps it in a ModelError): possibly transient, worth another attempt. */
+function isModelServerError(err: unknown): boolean {
+  const e = err as { OriginalStatusCode?: number; name?: string };
+  return e.name === 'ModelError' && (e.OriginalStatusCode ?? 500) >= 500;
+}
+
+/**
+ * A 5xx of SageMaker Runtime itself (ServiceUnavailable, InternalFailure): the request never reached
+ * the model, so it says nothing about it; counted against the model it would reject a good version.
+ */
+function isServiceFault(err: unknown): boolean {
+  const e = err as { $fault?: string; name?: string };
+  return e.$fault === 'server' && e.name !== 'ModelError';
 }
 
 type Attempt =
@@ -109,11 +117,14 @@ async function attemptOnce(
         error: `no answer within ${cap} ms (${REQUEST_CAP} × the ${budgetMs} ms budget)`,
       };
     }
-    // Throttling or no answer says nothing about the model: fail the attempt so Temporal retries it.
-    if (isThrottling(err) || isNetworkFailure(err)) throw classifyAwsError('InvokeEndpoint', err);
+    // Throttling, a service fault or no answer says nothing about the model: fail the attempt so
+    // Temporal retries it (the retry resumes from the heartbeat's progress).
+    if (isThrottling(err) || isNetworkFailure(err) || isServiceFault(err)) {
+      throw classifyAwsError('InvokeEndpoint', err);
+    }
     const e = err as Error;
     const error = `${e.name}: ${e.message}`;
-    return isServerError(err)
+    return isModelServerError(err)
       ? { kind: 'server-error', latencyMs, error }
       : { kind: 'failed', latencyMs, error };
   } finally {

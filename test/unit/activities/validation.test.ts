@@ -215,6 +215,21 @@ describe('validateEndpoint', () => {
     expect(f.nonRetryable).toBe(false);
   });
 
+  it('a 503 of SageMaker Runtime itself fails the attempt (retryable): the model was never asked', async () => {
+    ctx.mocks.runtime
+      .on(InvokeEndpointCommand)
+      .rejects(awsError('ServiceUnavailable', 'Service unavailable', { status: 503, fault: 'server' }));
+    const f = await failureOf(
+      createValidationActivities(ctx.deps).validateEndpoint({
+        endpointName: 'stg',
+        payloads: [payload()],
+        latencyBudgetMs: 2000,
+      }),
+    );
+    expect(f.nonRetryable).toBe(false);
+    expect(f.message).toMatch(/InvokeEndpoint/);
+  });
+
   it('no payloads never passes', async () => {
     const report = await createValidationActivities(ctx.deps).validateEndpoint({
       endpointName: 'stg',
