@@ -1,0 +1,253 @@
+/**
+ * The worker process SIGKILLed (an OOM kill, a node drain) while the emulator holds one of the
+ * lifecycle's AWS calls, and a new worker started at once (issue 19 item 3; issue 9 item 8: staging,
+ * bake, rollback, promotion). Each case checks that the lifecycle moves on within RECOVERY_BOUND_S of
+ * the new worker's start, and ends as an undisturbed run of the same scenario ends: same stage,
+ * verdicts, serving variants and resources, none twice.
+ *
+ * The figure printed per call (`[recovery] <call>: <s> s`) runs from the new worker's spawn (its
+ * start-up, workflow bundling included) to the server's ActivityTaskCompleted of the lost call's
+ * activity.
+ */
+import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LifecycleRequest } from '../../../src/shared/lifecycle-input';
+import { seedProduction } from '../emulator/emulator-harness';
+import { waitFor, type LifecycleHandle } from '../workflows/lifecycle-harness';
+import {
+  approveWhenAsked,
+  CHAOS_TRAFFIC_PER_SECOND,
+  chaosRequest,
+  completedAt,
+  endStateOf,
+  holdCall,
+  inFlightActivity,
+  sleep,
+  startChaosEnv,
+  type ChaosEnv,
+  type EndState,
+} from './chaos-harness';
+
+const RECOVERY_BOUND_S = 30;
+/**
+ * How long to wait for a lost call to complete before calling it stuck. Past the bound so the
+ * figure is still printed when it is missed; CHAOS_RECOVERY_WAIT_SECONDS raises it to measure code
+ * whose recovery takes minutes.
+ */
+const RECOVERY_WAIT_MS = Number(process.env.CHAOS_RECOVERY_WAIT_SECONDS ?? 60) * 1000;
+/**
+ * Held long enough to kill the worker mid-call, short enough that the abandoned request lands at the
+ * emulator (as a request already sent would at AWS) before the new worker retries it: the retry then
+ * meets what the lost attempt made, which is what idempotency has to get right.
+ */
+const HOLD_MS = 5000;
+const CASE_TIMEOUT_MS = 240_000;
+
+type Scenario = 'promote' | 'rollback';
+
+function scenarioRequest(scenario: Scenario): LifecycleRequest {
+  // The rollback scenario's version fails the quarter of real requests that miss a feature, which
+  // staging's clean sample payloads do not: it passes validation and fails its first canary bake.
+  return chaosRequest(
+    scenario === 'rollback' ? { environment: { EMULATOR_FAIL_ON_INPUT_CONTAINING: 'null' } } : {},
+  );
+}
+
+async function seed(env: ChaosEnv, req: LifecycleRequest): Promise<void> {
+  const endpoint = req.deployment.productionEndpointName;
+  await seedProduction(env, req.modelPackageGroup, endpoint);
+  env.sendTraffic(endpoint, CHAOS_TRAFFIC_PER_SECOND);
+}
+
+async function endState(env: ChaosEnv, handle: LifecycleHandle): Promise<EndState> {
+  const final = await handle.result();
+  return endStateOf(env.aws.sagemaker, final, () =>
+    env.aws.sagemaker.send(new DescribeEndpointCommand({ EndpointName: final.productionEndpointName })),
+  );
+}
+
+/** Both scenarios undisturbed, on one emulator and one worker process: what every case must match. */
+let baselineEnv: ChaosEnv | undefined;
+let baseline: Record<Scenario, Promise<EndState>>;
+
+beforeAll(() => {
+  const env = startChaosEnv();
+  const run = async (scenario: Scenario) => {
+    const e = await env;
+    const req = scenarioRequest(scenario);
+    await seed(e, req);
+    const handle = await e.start(req);
+    await approveWhenAsked(handle);
+    return endState(e, handle);
+  };
+  void env.then((e) => {
+    baselineEnv = e;
+    e.startWorker();
+  });
+  baseline = { promote: run('promote'), rollback: run('rollback') };
+  // Awaited by the cases; a failure is reported there, not as an unhandled rejection here.
+  for (const p of Object.values(baseline)) p.catch(() => undefined);
+});
+afterAll(async () => baselineEnv?.stop());
+
+interface HeldCallCase {
+  /** The AWS call, as the figure names it. */
+  call: string;
+  operation: string;
+  /** Which call of `operation` in the lifecycle to hold, counted after seeding. */
+  nth: number;
+  /** The activity that makes the call. */
+  activity: string;
+  scenario: Scenario;
+}
+
+const HELD_CALLS: HeldCallCase[] = [
+  {
+    call: 'CreateModelPackage',
+    operation: 'CreateModelPackage',
+    nth: 1,
+    activity: 'registerModelVersion',
+    scenario: 'promote',
+  },
+  // Staging.
+  {
+    call: 'CreateModel',
+    operation: 'CreateModel',
+    nth: 1,
+    activity: 'createModelFromPackage',
+    scenario: 'promote',
+  },
+  // The first is staging's config, the second the two-variant canary config.
+  {
+    call: 'CreateEndpointConfig',
+    operation: 'CreateEndpointConfig',
+    nth: 2,
+    activity: 'createEndpointConfig',
+    scenario: 'promote',
+  },
+  // The first UpdateEndpoint puts the canary config on production (staging used CreateEndpoint).
+  {
+    call: 'UpdateEndpoint (canary config)',
+    operation: 'UpdateEndpoint',
+    nth: 1,
+    activity: 'deployEndpointConfig',
+    scenario: 'promote',
+  },
+  {
+    call: 'UpdateEndpointWeightsAndCapacities (canary step 10 %)',
+    operation: 'UpdateEndpointWeightsAndCapacities',
+    nth: 1,
+    activity: 'setVariantWeights',
+    scenario: 'promote',
+  },
+  // A rollback: the second weights call is the one back to stable 100 %.
+  {
+    call: 'UpdateEndpointWeightsAndCapacities (rollback)',
+    operation: 'UpdateEndpointWeightsAndCapacities',
+    nth: 2,
+    activity: 'setVariantWeights',
+    scenario: 'rollback',
+  },
+  // A promotion: the second UpdateEndpoint puts the single-variant promoted config on production.
+  {
+    call: 'UpdateEndpoint (promotion)',
+    operation: 'UpdateEndpoint',
+    nth: 2,
+    activity: 'deployEndpointConfig',
+    scenario: 'promote',
+  },
+];
+
+/**
+ * Seeds production, starts a worker and the lifecycle, approves it; `disturb` does the rest and
+ * returns when the emulator has nothing of it still to come (an abandoned request still held).
+ */
+async function runCase(
+  scenario: Scenario,
+  disturb: (env: ChaosEnv, handle: LifecycleHandle) => Promise<{ settledAt: number }>,
+): Promise<EndState> {
+  const env = await startChaosEnv();
+  try {
+    const req = scenarioRequest(scenario);
+    await seed(env, req);
+    env.startWorker();
+    const handle = await env.start(req);
+    const approving = approveWhenAsked(handle);
+    approving.catch(() => undefined); // awaited below; a kill case may fail first
+    const { settledAt } = await disturb(env, handle);
+    await approving;
+    await handle.result();
+    await sleep(settledAt - Date.now());
+    return await endState(env, handle);
+  } catch (err) {
+    for (const w of env.workers) console.error(`worker ${w.pid} output:\n${w.output().slice(-3000)}`);
+    throw err;
+  } finally {
+    await env.stop();
+  }
+}
+
+/** Kills the worker with `activity` in flight, starts another, returns the seconds until it completes. */
+async function killAndMeasure(env: ChaosEnv, handle: LifecycleHandle, activity: string): Promise<number> {
+  const inFlight = await inFlightActivity(handle, activity);
+  await env.killWorker();
+  const next = env.startWorker();
+  const done = await completedAt(handle, inFlight, RECOVERY_WAIT_MS);
+  const ready = await next.ready;
+  console.log(
+    `[recovery-detail] ${activity}: worker ready ${((ready - next.spawnedAt) / 1000).toFixed(1)} s after spawn`,
+  );
+  return (done - next.spawnedAt) / 1000;
+}
+
+describe.concurrent('worker SIGKILLed during a held AWS call, new worker started at once', () => {
+  it('an undisturbed run promotes, and one with a failing version rolls back (the reference end states)', async () => {
+    const promoted = await baseline.promote;
+    expect(promoted.stage).toBe('promoted');
+    expect(promoted.serving).toEqual([['v2', 1]]);
+    const rolledBack = await baseline.rollback;
+    expect(rolledBack.stage).toBe('rolled-back');
+    expect(rolledBack.serving).toEqual([['v1', 1]]);
+  });
+
+  for (const c of HELD_CALLS) {
+    it(
+      `${c.call}: moves on within ${RECOVERY_BOUND_S} s and ends as an undisturbed run`,
+      async () => {
+        let seconds = NaN;
+        const end = await runCase(c.scenario, async (env, handle) => {
+          const { heldAt } = await holdCall(env.emulator, c.operation, c.nth, HOLD_MS);
+          seconds = await killAndMeasure(env, handle, c.activity);
+          console.log(`[recovery] ${c.call}: ${seconds.toFixed(1)} s`);
+          return { settledAt: heldAt + HOLD_MS + 500 };
+        });
+        expect(end).toEqual(await baseline[c.scenario]);
+        expect(seconds).toBeLessThanOrEqual(RECOVERY_BOUND_S);
+      },
+      CASE_TIMEOUT_MS,
+    );
+  }
+
+  it(
+    `a bake: the health watch moves on within ${RECOVERY_BOUND_S} s and the run ends as an undisturbed one`,
+    async () => {
+      let seconds = NaN;
+      const end = await runCase('promote', async (env, handle) => {
+        // Mid-way through the 50 % bake: no AWS call is held, the watch is between checks.
+        await waitFor(
+          handle,
+          (s) => s.stage === 'canary' && s.canary?.canaryWeight === 50,
+          'the 50 % bake',
+          180_000,
+        );
+        await sleep(700);
+        seconds = await killAndMeasure(env, handle, 'watchHealth');
+        console.log(`[recovery] bake (watchHealth at 50 %): ${seconds.toFixed(1)} s`);
+        return { settledAt: Date.now() };
+      });
+      expect(end).toEqual(await baseline.promote);
+      expect(seconds).toBeLessThanOrEqual(RECOVERY_BOUND_S);
+    },
+    CASE_TIMEOUT_MS,
+  );
+});
