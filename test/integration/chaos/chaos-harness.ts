@@ -360,3 +360,47 @@ export async function endStateOf(
     resources: await inventory(sagemaker, final.modelPackageGroup),
   };
 }
+
+/**
+ * How an undisturbed run of each scenario on a seeded endpoint ends (worker-kill.test.ts checks the
+ * live undisturbed runs against these). G is the group, H a hash of the workflow ID.
+ */
+export const UNDISTURBED: Record<'promote' | 'rollback', EndState> = {
+  promote: {
+    stage: 'promoted',
+    modelVersion: 2,
+    verdicts: [
+      [10, 'healthy'],
+      [50, 'healthy'],
+      [100, 'healthy'],
+    ],
+    rollbackBy: undefined,
+    serving: [['v2', 1]],
+    resources: {
+      packages: [
+        { version: 1, status: 'Approved' },
+        { version: 2, status: 'Approved' },
+      ],
+      // The previous version's model stays for a quick rollback; staging and canary configs are gone.
+      models: ['G-v1-seed', 'G-v2-H'],
+      endpointConfigs: ['G-prod-v2-H', 'G-v1-seed'],
+      endpoints: [{ name: 'G-prod', status: 'InService' }],
+    },
+  },
+  rollback: {
+    stage: 'rolled-back',
+    modelVersion: 2,
+    verdicts: [[10, 'unhealthy']],
+    rollbackBy: 'health-check',
+    serving: [['v1', 1]],
+    resources: {
+      packages: [
+        { version: 1, status: 'Approved' },
+        { version: 2, status: 'Rejected' },
+      ],
+      models: ['G-v1-seed', 'G-v2-H'],
+      endpointConfigs: ['G-prod-v2-rollback-H', 'G-v1-seed'],
+      endpoints: [{ name: 'G-prod', status: 'InService' }],
+    },
+  },
+};
