@@ -157,6 +157,7 @@ async function awaitEndpointInService(
   sagemaker: SageMakerClient,
   endpointName: string,
   endpointConfigName: string | undefined,
+  weightsSettled: boolean,
 ) {
   const raw = await describeRawEndpoint(sagemaker, endpointName);
   if (!raw) throw endpointMissing(endpointName);
@@ -171,6 +172,16 @@ async function awaitEndpointInService(
     throw endpointNotReady(
       `endpoint ${endpointName} is InService on ${raw.EndpointConfigName}, not yet on ${endpointConfigName}`,
     );
+  }
+  // InService is reported before traffic has moved: the bake must judge the weights it asked for.
+  const unsettled = weightsSettled
+    ? (raw.ProductionVariants ?? []).filter(
+        (v) => v.DesiredWeight !== undefined && v.CurrentWeight !== v.DesiredWeight,
+      )
+    : [];
+  if (unsettled.length > 0) {
+    const detail = unsettled.map((v) => `${v.VariantName} ${v.CurrentWeight} → ${v.DesiredWeight}`);
+    throw endpointNotReady(`endpoint ${endpointName} weights still moving: ${detail.join(', ')}`);
   }
   return snapshotOf(sagemaker, raw);
 }
@@ -256,7 +267,12 @@ export function createEndpointActivities(
     deployEndpointConfig: (input) =>
       deployEndpointConfig(sagemaker, input.endpointName, input.endpointConfigName),
     awaitEndpointInService: (input) =>
-      awaitEndpointInService(sagemaker, input.endpointName, input.endpointConfigName),
+      awaitEndpointInService(
+        sagemaker,
+        input.endpointName,
+        input.endpointConfigName,
+        input.weightsSettled ?? false,
+      ),
     setVariantWeights: (input) => setVariantWeights(sagemaker, input.endpointName, input.weights),
 
     async deleteEndpoint(endpointName) {

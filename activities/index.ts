@@ -14,6 +14,7 @@ import type { LifecycleActivities } from '../src/shared/activity-contracts';
 import type { ActivityDeps } from './deps';
 import { createEndpointLockActivities } from './endpoint-lock';
 import { createEndpointActivities } from './endpoints';
+import { withHeartbeats } from './heartbeat';
 import { createHealthActivities } from './health/watch';
 import { createModelRegistryActivities } from './model-registry';
 import { createNotifyActivities } from './notify';
@@ -26,7 +27,7 @@ export { activityConfigFromEnv, type ActivityEnvConfig } from './config';
 export { describeServingLineage } from './serving-lineage';
 
 export function createActivities(deps: ActivityDeps): LifecycleActivities {
-  return {
+  const activities: LifecycleActivities = {
     ...createModelRegistryActivities(deps),
     ...createEndpointActivities(deps),
     ...createValidationActivities({ runtime: deps.runtime }),
@@ -35,4 +36,5 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     ...createServingLineageActivities(deps),
     ...createEndpointLockActivities(deps),
   };
+  return withHeartbeats(activities, ['watchHealth']);
 }

@@ -1,6 +1,10 @@
 /**
  * Activity stubs with the retry and timeout policy each kind of call needs.
- * Validation errors and a Failed endpoint are never retried; everything else backs off.
+ *
+ * Two bounds per call: the heartbeat timeout notices a dead worker within seconds (every activity
+ * heartbeats while it runs, activities/heartbeat.ts), and the start-to-close timeout, sized to the
+ * call, bounds a live worker stuck on an answer that never comes. Validation errors and a Failed
+ * endpoint are never retried; everything else backs off.
  */
 import { proxyActivities } from '@temporalio/workflow';
 import { ErrorTypes, type LifecycleActivities } from '../src/shared/activity-contracts';
@@ -9,12 +13,16 @@ const NON_RETRYABLE = [
   ErrorTypes.Validation,
   ErrorTypes.EndpointFailed,
   ErrorTypes.NotFound,
-  'WorkerMisconfigured',
+  ErrorTypes.WorkerMisconfigured,
 ];
 
-/** Plain AWS calls: seconds each, transient failures retried with exponential backoff. */
+/** A dead worker's attempt is retried this long after its last heartbeat. */
+const HEARTBEAT_TIMEOUT = '15 seconds';
+
+/** Plain AWS calls: seconds each (the SDK's own socket timeout is 60 s), transient failures backed off. */
 export const aws = proxyActivities<LifecycleActivities>({
-  startToCloseTimeout: '2 minutes',
+  startToCloseTimeout: '90 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,
@@ -24,6 +32,30 @@ export const aws = proxyActivities<LifecycleActivities>({
   },
 });
 
+/**
+ * Notifications are best-effort: a few attempts, then the workflow records the failure and goes on.
+ * A webhook outage must never turn a finished promotion or rollback into a failure.
+ */
+export const notifier = proxyActivities<Pick<LifecycleActivities, 'notify'>>({
+  startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 4 },
+});
+
+/** Sending sample payloads: the start-to-close grows with their number; the heartbeat stays short. */
+export function validation(payloadCount: number, latencyBudgetMs: number) {
+  return proxyActivities<Pick<LifecycleActivities, 'validateEndpoint'>>({
+    startToCloseTimeout: 60_000 + payloadCount * (latencyBudgetMs + 5_000),
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  }).validateEndpoint;
+}
+
 export type EndpointCalls = Pick<
   LifecycleActivities,
   'awaitEndpointInService' | 'deployEndpointConfig' | 'setVariantWeights' | 'deleteEndpoint'
@@ -31,11 +63,13 @@ export type EndpointCalls = Pick<
 
 /**
  * Calls that meet an endpoint which is still Creating/Updating. The retry policy IS the poll loop:
- * every attempt frees the worker slot, and retries add no events to history.
+ * every attempt frees the worker slot, and retries add no events to history. Each attempt is one or
+ * two API calls, so its start-to-close is short.
  */
 export function endpointCalls(pollSeconds: number, timeoutSeconds: number): EndpointCalls {
   return proxyActivities<EndpointCalls>({
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     scheduleToCloseTimeout: timeoutSeconds * 1000,
     retry: {
       initialInterval: pollSeconds * 1000,
@@ -45,11 +79,32 @@ export function endpointCalls(pollSeconds: number, timeoutSeconds: number): Endp
   });
 }
 
+/**
+ * Traffic back to the stable variant: the one call that stops a bad model hurting users, so the
+ * tightest bounds of all. A lost attempt is retried within seconds; the poll is twice as eager.
+ */
+export function rollbackCalls(
+  pollSeconds: number,
+  timeoutSeconds: number,
+): Pick<LifecycleActivities, 'setVariantWeights' | 'awaitEndpointInService'> {
+  return proxyActivities<Pick<LifecycleActivities, 'setVariantWeights' | 'awaitEndpointInService'>>({
+    startToCloseTimeout: '20 seconds',
+    heartbeatTimeout: '8 seconds',
+    scheduleToCloseTimeout: timeoutSeconds * 1000,
+    retry: {
+      initialInterval: Math.max(250, (pollSeconds * 1000) / 2),
+      backoffCoefficient: 1,
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}
+
 /** One heartbeating watch per bake step: history grows with steps, not with bake time. */
-export function healthWatch(bakeSeconds: number, maxWaitSeconds: number, intervalSeconds: number) {
+export function healthWatch(bakeSeconds: number, maxWaitSeconds: number) {
   return proxyActivities<Pick<LifecycleActivities, 'watchHealth'>>({
     startToCloseTimeout: (bakeSeconds + maxWaitSeconds + 120) * 1000,
-    heartbeatTimeout: Math.max(30, intervalSeconds * 3) * 1000,
+    // watchHealth heartbeats at least every 10 s, also while it sleeps between checks.
+    heartbeatTimeout: '25 seconds',
     retry: { initialInterval: '2 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
   }).watchHealth;
 }

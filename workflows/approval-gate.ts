@@ -2,23 +2,38 @@
  * The approval gate: shows the new metrics beside production's, then waits for a decision from the
  * policy or from approvers, up to the deadline. One timer, however long it takes.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
 import type { LifecycleInput, MetricThreshold } from '../src/shared/lifecycle-input';
 import type { VersionMetrics } from '../src/shared/lifecycle-state';
 import { aws } from './activity-proxies';
 import type { CommandInbox } from './commands';
+import { failureText } from './failure-text';
 import type { LifecycleRecord } from './lifecycle-record';
 
 export type ApprovalOutcome =
   | { status: 'Approved'; by: string; reason: string }
   | { status: 'Rejected'; by: string; reason: string; expired: boolean };
 
-export async function productionVersionMetrics(endpointName: string): Promise<VersionMetrics | null> {
-  const endpoint = await aws.describeEndpoint(endpointName);
-  const serving = endpoint?.variants
-    .filter((v) => v.modelPackageArn)
-    .sort((a, b) => b.weight - a.weight)[0]?.modelPackageArn;
-  return serving ? aws.describeVersionMetrics(serving) : null;
+/**
+ * The metrics of the version production runs: the approved package marked as serving the endpoint
+ * (never a leftover canary). The comparison informs approvers; failing to read it must not stop the
+ * lifecycle, so a failure is a warning and no comparison.
+ */
+export async function productionVersionMetrics(
+  endpointName: string,
+  record: LifecycleRecord,
+): Promise<VersionMetrics | null> {
+  try {
+    const endpoint = await aws.describeEndpoint(endpointName);
+    const serving = endpoint?.variants.find(
+      (v) => v.modelPackageArn && v.approvalStatus === 'Approved' && v.servingEndpoint === endpointName,
+    )?.modelPackageArn;
+    return serving ? await aws.describeVersionMetrics(serving) : null;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    record.warn(`metrics of the version serving ${endpointName} unavailable: ${failureText(err)}`);
+    return null;
+  }
 }
 
 /** Each threshold as a sentence with its numbers; `held` false when any fails or is missing. */
@@ -48,7 +63,7 @@ export async function runApprovalGate(
     approvals: [],
     comparison: {
       candidate: input.metrics,
-      production: await productionVersionMetrics(input.deployment.productionEndpointName),
+      production: await productionVersionMetrics(input.deployment.productionEndpointName, record),
     },
   };
   const approval = record.state.approval;

@@ -23,6 +23,8 @@ export class CommandInbox {
   rollback?: { by: string; reason: string };
   promote?: { by: string };
   paused = false;
+  /** An operator's answer to needs-attention; taken (and cleared) by the lifecycle. */
+  resolution?: { action: 'retry-rollback' | 'release'; by: string; reason: string };
 
   constructor(private readonly record: LifecycleRecord) {}
 
@@ -53,6 +55,10 @@ export class CommandInbox {
         return this.paused ? 'already paused' : undefined;
       case 'resume':
         return this.paused && canary ? undefined : 'not paused';
+      case 'retry-rollback':
+      case 'release':
+        if (stage !== 'needs-attention') return `nothing to ${action}: the version is ${stage}`;
+        return this.resolution ? `${this.resolution.action} is already under way` : undefined;
     }
   }
 
@@ -83,6 +89,14 @@ export class CommandInbox {
       case 'resume':
         this.paused = false;
         if (this.record.state.canary) this.record.state.canary.paused = false;
+        return undefined;
+      case 'retry-rollback':
+        this.resolution = { action, by, reason: text || 'retry the rollback' };
+        return undefined;
+      case 'release':
+        // Freeing the endpoint on someone's word must say why: the workflow cannot check the fix.
+        if (!text) return 'release needs a reason: what was fixed by hand';
+        this.resolution = { action, by, reason: text };
         return undefined;
     }
   }

@@ -27,6 +27,8 @@ export class LifecycleRecord {
       transitions: [],
       commands: [],
       verdicts: [],
+      notifications: [],
+      warnings: [],
     };
     upsertSearchAttributes([
       { key: ModelPackageGroupKey, value: input.modelPackageGroup },
@@ -57,6 +59,20 @@ export class LifecycleRecord {
     this.explain();
   }
 
+  /** A clean-up step that failed without changing the outcome. */
+  warn(text: string): void {
+    this.state.warnings.push({ at: new Date().toISOString(), text });
+  }
+
+  notification(kind: string, error?: string): void {
+    this.state.notifications.push({
+      kind,
+      at: new Date().toISOString(),
+      delivered: error === undefined,
+      ...(error !== undefined ? { error } : {}),
+    });
+  }
+
   finish(stage: LifecycleStage, actor: string, outcome: string): void {
     this.state.outcome = outcome;
     this.enter(stage, actor, outcome);
@@ -80,6 +96,9 @@ export class LifecycleRecord {
     const last = s.verdicts.at(-1);
     if (last)
       lines.push(`last verdict: ${last.status}${last.reasons.length ? ` (${last.reasons.join('; ')})` : ''}`);
+    if (s.stage === 'needs-attention' && s.attention) {
+      lines.push(`**needs attention**: ${s.attention.problem}`, `send ${s.attention.accepts.join(' or ')}`);
+    }
     if (s.outcome) lines.push(s.outcome);
     setCurrentDetails(lines.join('\n\n'));
   }

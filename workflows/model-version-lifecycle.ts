@@ -3,6 +3,7 @@
  *
  *   register → approval gate → staging deploy → validate → (endpoint lock) → canary → promote
  *                    ↘ rejected / expired      ↘ validation-failed        ↘ rolled-back / cancelled
+ *                                                                          ↘ needs-attention → released
  *
  * Deterministic: every side effect is an activity. Changing this code while runs may be in flight
  * needs `patched()` (or a new workflow type); test/integration/workflows/replay.test.ts replays a
@@ -15,6 +16,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { isFinalStage } from '../src/shared/lifecycle-state';
 import {
   parseLifecycleInput,
   type LifecycleInput,
@@ -22,11 +24,13 @@ import {
 } from '../src/shared/lifecycle-input';
 import type { LifecycleState } from '../src/shared/lifecycle-state';
 import { stateQuery } from '../src/shared/messages';
-import { resourceNames } from '../src/shared/resource-names';
+import { resourceNames, type ResourceNames } from '../src/shared/resource-names';
 import { aws } from './activity-proxies';
 import { runApprovalGate } from './approval-gate';
+import { bestEffort, notifyBestEffort } from './best-effort';
 import { CommandInbox } from './commands';
 import { EndpointLockClient } from './endpoint-lock-client';
+import { failureText } from './failure-text';
 import { LifecycleRecord } from './lifecycle-record';
 import { rollOut } from './production-rollout';
 import { deployAndValidateStaging } from './staging';
@@ -49,6 +53,7 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
   setHandler(stateQuery, () => record.state);
   inbox.install();
   const lock = new EndpointLockClient(input.deployment.productionEndpointName);
+  let names: ResourceNames | undefined;
 
   try {
     record.enter('registering', input.registeredBy);
@@ -70,12 +75,12 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
     const decision = await runApprovalGate(input, record, inbox);
     if (decision.status === 'Rejected') {
       const kind = decision.expired ? 'expired' : 'rejected';
-      await notify(input, record, kind, decision.reason);
+      await notifyBestEffort(record, { kind, reason: decision.reason });
       record.finish(kind, decision.by, decision.reason);
       return record.state;
     }
 
-    const names = resourceNames({
+    const staged = (names = resourceNames({
       workflowId: workflowInfo().workflowId,
       modelPackageGroup: input.modelPackageGroup,
       modelVersion: registered.modelVersion,
@@ -83,31 +88,37 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
       ...(input.deployment.stagingEndpointName
         ? { stagingEndpointPrefix: input.deployment.stagingEndpointName }
         : {}),
-    });
-    const report = await deployAndValidateStaging(input, names, record);
+    }));
+    const report = await deployAndValidateStaging(input, staged, record);
     if (!report.passed) {
       const reason = `validation failed: ${report.failures.join('; ')}`;
-      await aws.deleteModel(names.modelName);
+      await bestEffort(record, `delete ${staged.modelName}`, () => aws.deleteModel(staged.modelName));
       await aws.recordApprovalDecision({
         modelPackageArn: registered.modelPackageArn,
         status: 'Rejected',
         description: reason.slice(0, 1000),
         decidedBy: 'validation',
       });
-      await notify(input, record, 'validation-failed', reason);
+      await notifyBestEffort(record, { kind: 'validation-failed', reason });
       record.finish('validation-failed', 'validation', reason);
       return record.state;
     }
 
     record.enter('waiting-for-endpoint', 'workflow', `lock on ${input.deployment.productionEndpointName}`);
     await lock.acquire();
-    await rollOut({ input, names, record, inbox });
+    await rollOut({ input, names: staged, record, inbox });
     return record.state;
   } catch (err) {
-    if (isCancellation(err) && record.state.stage !== 'cancelled') {
+    // The rollout has already put production right and recorded its own end (rolled-back, cancelled).
+    if (isFinalStage(record.state.stage)) throw err;
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() =>
+        withdraw(record, names, `cancelled while ${record.state.stage}`),
+      );
+      await notifyBestEffort(record, { kind: 'cancelled', reason: `cancelled while ${record.state.stage}` });
       record.finish('cancelled', 'operator', `cancelled while ${record.state.stage}`);
-    } else if (!isCancellation(err)) {
-      record.finish('failed', 'workflow', err instanceof Error ? err.message : String(err));
+    } else {
+      record.finish('failed', 'workflow', `${record.state.stage} failed: ${failureText(err)}`);
     }
     throw err;
   } finally {
@@ -115,21 +126,27 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
   }
 }
 
-async function notify(
-  input: LifecycleInput,
+/**
+ * A version cancelled before it served (awaiting approval, in staging, waiting for the endpoint) is
+ * marked Rejected "withdrawn" in the registry, so nobody takes a pending or approved package for one
+ * still on its way; a model made for it is deleted.
+ */
+async function withdraw(
   record: LifecycleRecord,
-  kind: 'rejected' | 'expired' | 'validation-failed',
-  reason: string,
+  names: ResourceNames | undefined,
+  why: string,
 ): Promise<void> {
-  await CancellationScope.nonCancellable(() =>
-    aws.notify({
-      kind,
-      workflowId: record.state.workflowId,
-      modelPackageGroup: input.modelPackageGroup,
-      modelPackageArn: record.state.modelPackageArn!,
-      modelVersion: record.state.modelVersion!,
-      endpointName: input.deployment.productionEndpointName,
-      reason,
+  const { modelPackageArn, stage } = record.state;
+  if (!modelPackageArn) return; // cancelled while registering: nothing registered yet
+  await bestEffort(record, 'mark the package Rejected (withdrawn)', () =>
+    aws.recordApprovalDecision({
+      modelPackageArn,
+      status: 'Rejected',
+      description: `withdrawn: ${why}`,
+      decidedBy: 'operator',
     }),
   );
+  if (stage === 'deploying-staging' || stage === 'validating' || stage === 'waiting-for-endpoint') {
+    if (names) await bestEffort(record, `delete ${names.modelName}`, () => aws.deleteModel(names.modelName));
+  }
 }

@@ -1,14 +1,29 @@
 /**
  * Production: the first deployment (a new endpoint, watched at 100 %) or a canary next to the stable
- * variant through the configured steps, ending in promotion or rollback. A cancellation (e.g. from
- * the Temporal UI) rolls back in a non-cancellable scope: the endpoint never stays on two variants.
+ * variant through the configured steps, ending in promotion or rollback.
+ *
+ * Compensation, saga-style but converging: once production may have changed, ANY failure (an AWS
+ * error after its retries, a health watch out of attempts, an endpoint timeout, a cancellation)
+ * restores the stable variant alone, reading the live endpoint to decide what is left to undo. If
+ * even that cannot complete, the lifecycle keeps the endpoint lock and waits in `needs-attention`
+ * for an operator: `retry-rollback`, or `release` after a manual fix. It never ends with two
+ * variants serving. Clean-up after the endpoint is safe, and notifications, are best-effort.
  */
-import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import type { EndpointSnapshot, HealthVerdict, ServingVariant } from '../src/shared/activity-contracts';
+import { ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import {
+  ErrorTypes,
+  type EndpointSnapshot,
+  type HealthVerdict,
+  type ServingVariant,
+} from '../src/shared/activity-contracts';
 import type { LifecycleInput } from '../src/shared/lifecycle-input';
+import type { RollbackCause } from '../src/shared/lifecycle-state';
 import type { ResourceNames } from '../src/shared/resource-names';
-import { aws, endpointCalls, healthWatch } from './activity-proxies';
+import { aws, endpointCalls, healthWatch, rollbackCalls } from './activity-proxies';
+import { bestEffort, notifyBestEffort } from './best-effort';
 import type { CommandInbox } from './commands';
+import { failureText } from './failure-text';
+import { interruptible } from './interruptible';
 import type { LifecycleRecord } from './lifecycle-record';
 
 export interface RolloutContext {
@@ -16,23 +31,124 @@ export interface RolloutContext {
   names: ResourceNames;
   record: LifecycleRecord;
   inbox: CommandInbox;
+  /** Set once promotion marked the new version as serving: a rollback after that moves the mark back. */
+  markedServing?: boolean;
 }
 
-type BakeEnd = { kind: 'verdict'; verdict: HealthVerdict } | { kind: 'rollback' } | { kind: 'promote' };
+export type RolloutOutcome = 'promoted' | 'rolled-back' | 'released';
+
+interface RollbackReason {
+  cause: RollbackCause;
+  by: string;
+  reason: string;
+  evidence?: HealthVerdict;
+}
+
+type StepsEnd = { kind: 'promote'; by: string } | { kind: 'rollback'; why: RollbackReason };
+
+const operatorRollback = (inbox: CommandInbox): RollbackReason => ({
+  cause: 'operator',
+  by: inbox.rollback!.by,
+  reason: inbox.rollback!.reason,
+});
+
+/**
+ * The variant to go back to: the endpoint's only variant, from a package that is Approved and marked
+ * as serving this endpoint. Anything else (a leftover canary, a hand-made model, two variants) is
+ * refused before production is touched: guessing "stable" could make an unvetted model the fallback.
+ */
+function stableOf(endpoint: EndpointSnapshot): ServingVariant {
+  const [only, ...others] = endpoint.variants;
+  if (only && others.length === 0 && only.approvalStatus === 'Approved') {
+    if (only.servingEndpoint === endpoint.endpointName) return only;
+  }
+  const seen = endpoint.variants
+    .map(
+      (v) =>
+        `${v.variantName} (weight ${v.weight}, model ${v.modelName}, package ${v.modelPackageArn ?? 'none'}, ` +
+        `${v.approvalStatus ?? 'no approval status'}, ${v.servingEndpoint ? `serving ${v.servingEndpoint}` : 'not marked serving'})`,
+    )
+    .join('; ');
+  throw ApplicationFailure.nonRetryable(
+    `endpoint ${endpoint.endpointName} does not serve exactly one approved version marked as serving it: ${seen || 'no variants'}. ` +
+      'Put it on one approved version (or finish the deployment that left it so) and start again.',
+    ErrorTypes.NoStableVersion,
+  );
+}
+
+function endpointsOf(ctx: RolloutContext) {
+  const d = ctx.input.deployment;
+  return endpointCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
+}
+
+/** Puts the endpoint on a one-variant config and waits until it serves from it. */
+async function switchToSingleVariant(
+  ctx: RolloutContext,
+  endpointConfigName: string,
+  variant: { variantName: string; modelName: string; initialInstanceCount: number },
+): Promise<void> {
+  const d = ctx.input.deployment;
+  const endpoints = endpointsOf(ctx);
+  const endpointName = d.productionEndpointName;
+  await aws.createEndpointConfig({
+    endpointConfigName,
+    variants: [{ ...variant, initialWeight: 1, instanceType: d.instanceType }],
+  });
+  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName });
+  await endpoints.awaitEndpointInService({ endpointName, endpointConfigName });
+}
+
+/** The two-variant config (stable 100, canary 0), or the new endpoint of a first deployment. */
+async function deployCanary(ctx: RolloutContext, stable: ServingVariant | undefined): Promise<void> {
+  const { input, names } = ctx;
+  const d = input.deployment;
+  const endpointName = d.productionEndpointName;
+  const newVariant = {
+    variantName: names.canaryVariantName,
+    modelName: names.modelName,
+    instanceType: d.instanceType,
+    initialInstanceCount: d.initialInstanceCount,
+  };
+  if (!stable) {
+    await switchToSingleVariant(ctx, names.promotedConfigName, newVariant);
+    return;
+  }
+  const endpoints = endpointsOf(ctx);
+  await aws.createEndpointConfig({
+    endpointConfigName: names.canaryConfigName,
+    variants: [
+      {
+        ...newVariant,
+        variantName: stable.variantName,
+        modelName: stable.modelName,
+        initialWeight: 100,
+        initialInstanceCount: stable.instanceCount,
+      },
+      { ...newVariant, initialWeight: 0 },
+    ],
+  });
+  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.canaryConfigName });
+  await endpoints.awaitEndpointInService({ endpointName, endpointConfigName: names.canaryConfigName });
+}
+
+/**
+ * Holds while paused, up to the pause limit (the lock is held meanwhile, so it cannot be forever).
+ * Returns why to roll back when the limit is reached.
+ */
+async function holdWhilePaused(ctx: RolloutContext): Promise<RollbackReason | undefined> {
+  const { inbox } = ctx;
+  const limit = ctx.input.deployment.maxPauseSeconds;
+  const released = await condition(() => !inbox.paused || !!inbox.rollback || !!inbox.promote, limit * 1000);
+  if (released) return undefined;
+  return { cause: 'pause-limit', by: 'workflow', reason: `paused for longer than the ${limit} s limit` };
+}
 
 /** Runs one bake; a rollback or promote command interrupts it by cancelling the watch. */
-async function bake(ctx: RolloutContext, canaryWeight: number, stableVariant?: string): Promise<BakeEnd> {
+async function bake(ctx: RolloutContext, canaryWeight: number, stableVariant?: string) {
   const d = ctx.input.deployment;
-  const watchHealth = healthWatch(
-    d.bakeSeconds,
-    d.health.maxWaitForEvidenceSeconds,
-    d.healthCheckIntervalSeconds,
-  );
-  const scope = new CancellationScope();
-  let verdict: HealthVerdict | undefined;
-  let failure: unknown;
-  const watching = scope
-    .run(() =>
+  const watchHealth = healthWatch(d.bakeSeconds, d.health.maxWaitForEvidenceSeconds);
+  return interruptible(
+    () =>
       watchHealth({
         endpointName: d.productionEndpointName,
         canaryVariant: ctx.names.canaryVariantName,
@@ -43,68 +159,73 @@ async function bake(ctx: RolloutContext, canaryWeight: number, stableVariant?: s
         intervalSeconds: d.healthCheckIntervalSeconds,
         policy: d.health,
       }),
-    )
-    .then(
-      (v) => void (verdict = v),
-      (err) => void (failure = err),
-    );
-  await condition(
-    () => verdict !== undefined || failure !== undefined || !!ctx.inbox.rollback || !!ctx.inbox.promote,
+    () => !!ctx.inbox.rollback || !!ctx.inbox.promote,
   );
-  if (verdict) return { kind: 'verdict', verdict };
-  if (failure && !isCancellation(failure)) throw failure;
-  scope.cancel();
-  await watching;
-  if (failure && isCancellation(failure) && !ctx.inbox.rollback && !ctx.inbox.promote) throw failure;
-  return ctx.inbox.rollback ? { kind: 'rollback' } : { kind: 'promote' };
 }
 
-function stableOf(endpoint: EndpointSnapshot): ServingVariant {
-  return [...endpoint.variants].sort((a, b) => b.weight - a.weight)[0]!;
-}
+/** The steps with their bakes; ends in what to do next. Commands are honoured between every two calls. */
+async function runSteps(ctx: RolloutContext, stable: ServingVariant | undefined): Promise<StepsEnd> {
+  const { inbox, record, names } = ctx;
+  const canary = record.state.canary!;
+  const endpointName = ctx.input.deployment.productionEndpointName;
+  const endpoints = endpointsOf(ctx);
+  const commanded = (): StepsEnd | undefined =>
+    inbox.rollback
+      ? { kind: 'rollback', why: operatorRollback(inbox) }
+      : inbox.promote
+        ? { kind: 'promote', by: inbox.promote.by }
+        : undefined;
 
-/** Puts the endpoint on a one-variant config and waits until it serves from it. */
-async function switchToSingleVariant(
-  ctx: RolloutContext,
-  endpointConfigName: string,
-  variant: { variantName: string; modelName: string; initialInstanceCount: number },
-): Promise<void> {
-  const d = ctx.input.deployment;
-  const endpoints = endpointCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
-  const endpointName = d.productionEndpointName;
-  await aws.createEndpointConfig({
-    endpointConfigName,
-    variants: [{ ...variant, initialWeight: 1, instanceType: d.instanceType }],
-  });
-  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName });
-  await endpoints.awaitEndpointInService({ endpointName, endpointConfigName });
-}
+  for (let i = 0; i < canary.steps.length; i++) {
+    const pauseLimit = await holdWhilePaused(ctx);
+    if (pauseLimit) return { kind: 'rollback', why: pauseLimit };
+    const before = commanded();
+    if (before) return before;
 
-async function notifyOutcome(
-  ctx: RolloutContext,
-  kind: 'promoted' | 'rolled-back',
-  reason: string,
-  evidence?: HealthVerdict,
-): Promise<void> {
-  const { state } = ctx.record;
-  await aws.notify({
-    kind,
-    workflowId: state.workflowId,
-    modelPackageGroup: ctx.input.modelPackageGroup,
-    modelPackageArn: state.modelPackageArn!,
-    modelVersion: state.modelVersion!,
-    endpointName: ctx.input.deployment.productionEndpointName,
-    reason,
-    ...(evidence ? { evidence } : {}),
-  });
-}
+    const weight = canary.steps[i]!;
+    if (stable) {
+      // A rollback cuts the weight change short; a promote lets it finish (it moves the right way).
+      const changed = await interruptible(
+        async () => {
+          await endpoints.setVariantWeights({
+            endpointName,
+            weights: { [stable.variantName]: 100 - weight, [names.canaryVariantName]: weight },
+          });
+          await endpoints.awaitEndpointInService({ endpointName, weightsSettled: true });
+        },
+        () => !!inbox.rollback,
+      );
+      if (!changed.done) return { kind: 'rollback', why: operatorRollback(inbox) };
+    }
+    canary.stepIndex = i;
+    canary.canaryWeight = weight;
+    canary.bakeStartedAt = new Date().toISOString();
+    record.explain();
 
-export type RolloutOutcome = 'promoted' | 'rolled-back';
+    const baked = await bake(ctx, weight, stable?.variantName);
+    if (!baked.done) return commanded()!;
+    const verdict = baked.value;
+    record.verdict(verdict);
+    if (verdict.status !== 'healthy') {
+      const why =
+        verdict.status === 'unhealthy'
+          ? verdict.reasons.join('; ')
+          : 'not enough traffic for a verdict (fail-safe)';
+      return {
+        kind: 'rollback',
+        why: { cause: 'health', by: 'health-check', reason: `step ${weight}%: ${why}`, evidence: verdict },
+      };
+    }
+  }
+  // A pause that arrived during the last bake holds here, before promotion.
+  const pauseLimit = await holdWhilePaused(ctx);
+  if (pauseLimit) return { kind: 'rollback', why: pauseLimit };
+  return commanded() ?? { kind: 'promote', by: 'workflow' };
+}
 
 export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
   const { input, names, record, inbox } = ctx;
   const d = input.deployment;
-  const endpoints = endpointCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
   const endpointName = d.productionEndpointName;
   const current = await aws.describeEndpoint(endpointName);
   const stable = current ? stableOf(current) : undefined;
@@ -118,142 +239,166 @@ export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
     canaryWeight: 0,
     paused: false,
   };
-  const canary = record.state.canary;
-  const newVariant = {
-    variantName: names.canaryVariantName,
-    modelName: names.modelName,
-    instanceType: d.instanceType,
-    initialInstanceCount: d.initialInstanceCount,
-  };
   record.enter('deploying-canary', 'workflow', stable ? `next to ${stable.variantName}` : 'first deployment');
 
   try {
-    if (stable) {
-      await aws.createEndpointConfig({
-        endpointConfigName: names.canaryConfigName,
-        variants: [
-          {
-            ...newVariant,
-            variantName: stable.variantName,
-            modelName: stable.modelName,
-            initialWeight: 100,
-            initialInstanceCount: stable.instanceCount,
-          },
-          { ...newVariant, initialWeight: 0 },
-        ],
-      });
-      await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.canaryConfigName });
-      await endpoints.awaitEndpointInService({ endpointName, endpointConfigName: names.canaryConfigName });
-    } else {
-      await switchToSingleVariant(ctx, names.promotedConfigName, newVariant);
-    }
+    const deployed = await interruptible(
+      () => deployCanary(ctx, stable),
+      () => !!inbox.rollback,
+    );
+    if (!deployed.done) return await rollBack(ctx, stable, operatorRollback(inbox));
     record.enter('canary', 'workflow');
-
-    for (let i = 0; i < canary.steps.length; i++) {
-      await condition(() => !inbox.paused || !!inbox.rollback || !!inbox.promote);
-      if (inbox.rollback || inbox.promote) break;
-      const weight = canary.steps[i]!;
-      if (stable) {
-        await endpoints.setVariantWeights({
-          endpointName,
-          weights: { [stable.variantName]: 100 - weight, [names.canaryVariantName]: weight },
-        });
-        await endpoints.awaitEndpointInService({ endpointName });
-      }
-      canary.stepIndex = i;
-      canary.canaryWeight = weight;
-      canary.bakeStartedAt = new Date().toISOString();
-      record.explain();
-      const end = await bake(ctx, weight, stable?.variantName);
-      if (end.kind !== 'verdict') break;
-      record.verdict(end.verdict);
-      if (end.verdict.status !== 'healthy') {
-        const why =
-          end.verdict.status === 'unhealthy'
-            ? end.verdict.reasons.join('; ')
-            : 'not enough traffic for a verdict (fail-safe)';
-        await rollBack(ctx, stable, {
-          by: 'health-check',
-          reason: `step ${weight}%: ${why}`,
-          evidence: end.verdict,
-        });
-        return 'rolled-back';
-      }
-    }
-    if (inbox.rollback) {
-      await rollBack(ctx, stable, inbox.rollback);
-      return 'rolled-back';
-    }
-    await promote(ctx, stable, inbox.promote?.by ?? 'workflow');
+    const end = await runSteps(ctx, stable);
+    if (end.kind === 'rollback') return await rollBack(ctx, stable, end.why);
+    await promote(ctx, stable, end.by);
     return 'promoted';
   } catch (err) {
-    if (!isCancellation(err)) throw err;
-    await CancellationScope.nonCancellable(() =>
-      rollBack(ctx, stable, { by: 'operator', reason: 'lifecycle cancelled' }, 'cancelled'),
-    );
+    const why: RollbackReason = isCancellation(err)
+      ? { cause: 'cancelled', by: 'operator', reason: 'lifecycle cancelled' }
+      : { cause: 'failure', by: 'workflow', reason: `${record.state.stage} failed: ${failureText(err)}` };
+    await CancellationScope.nonCancellable(() => rollBack(ctx, stable, why));
     throw err;
   }
 }
 
 /**
- * Back to the stable version: weights first (seconds), then the stable-only config, then the
- * package marked Rejected with the evidence. On a first deployment there is nothing stable to go
- * back to, so the new endpoint is deleted rather than left serving an unhealthy model.
+ * Production back on the stable variant alone, from whatever state the rollout reached: any update
+ * in flight is waited out, weights go to stable first (seconds), then the stable-only config. Safe
+ * to run again after a partial run. Throws when it cannot get there.
  */
-async function rollBack(
-  ctx: RolloutContext,
-  stable: ServingVariant | undefined,
-  why: { by: string; reason: string; evidence?: HealthVerdict },
-  finalStage: 'rolled-back' | 'cancelled' = 'rolled-back',
-): Promise<void> {
-  const { input, names, record } = ctx;
+async function restoreStable(ctx: RolloutContext, stable: ServingVariant | undefined): Promise<void> {
+  const { input, names } = ctx;
   const d = input.deployment;
-  const endpoints = endpointCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
   const endpointName = d.productionEndpointName;
-  record.state.rollback = {
-    by: why.by,
-    reason: why.reason,
-    at: new Date().toISOString(),
-    ...(why.evidence ? { evidence: why.evidence } : {}),
-  };
-  record.enter('rolling-back', why.by, why.reason);
-  if (stable) {
-    const live = await aws.describeEndpoint(endpointName);
-    if (live?.variants.some((v) => v.variantName === names.canaryVariantName)) {
-      await endpoints.setVariantWeights({
-        endpointName,
-        weights: { [stable.variantName]: 100, [names.canaryVariantName]: 0 },
-      });
-      await endpoints.awaitEndpointInService({ endpointName });
-    }
+  if (!stable) {
+    // A first deployment has nothing to go back to: no endpoint beats one serving a bad model.
+    await endpointsOf(ctx).deleteEndpoint(endpointName);
+    return;
+  }
+  const urgent = rollbackCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
+  await urgent.awaitEndpointInService({ endpointName });
+  const live = await aws.describeEndpoint(endpointName);
+  if (!live) throw ApplicationFailure.nonRetryable(`endpoint ${endpointName} no longer exists`);
+  const variantNames = live.variants.map((v) => v.variantName);
+  if (variantNames.includes(stable.variantName) && variantNames.includes(names.canaryVariantName)) {
+    await urgent.setVariantWeights({
+      endpointName,
+      weights: { [stable.variantName]: 100, [names.canaryVariantName]: 0 },
+    });
+    await urgent.awaitEndpointInService({ endpointName, weightsSettled: true });
+  }
+  const onStableAlone =
+    live.variants.length === 1 &&
+    live.variants[0]!.variantName === stable.variantName &&
+    live.variants[0]!.modelName === stable.modelName;
+  if (!onStableAlone) {
     await switchToSingleVariant(ctx, names.rollbackConfigName, {
       variantName: stable.variantName,
       modelName: stable.modelName,
       initialInstanceCount: stable.instanceCount,
     });
-    await aws.deleteEndpointConfig(names.canaryConfigName);
-  } else {
-    await endpoints.deleteEndpoint(endpointName);
-    await aws.deleteEndpointConfig(names.promotedConfigName);
   }
-  const description = `rolled back by ${why.by}: ${why.reason}`;
-  await aws.recordApprovalDecision({
-    modelPackageArn: record.state.modelPackageArn!,
-    status: 'Rejected',
-    description: description.slice(0, 1000),
-    decidedBy: why.by,
-  });
-  await notifyOutcome(ctx, 'rolled-back', why.reason, why.evidence);
-  record.finish(
-    finalStage,
-    why.by,
-    stable
-      ? `${endpointName} serves ${stable.variantName} again: ${why.reason}`
-      : `${endpointName} deleted: ${why.reason}`,
-  );
 }
 
-/** Single-variant config with the new version; the previous model is kept for a quick rollback. */
+/** Waits for an operator's answer; returns it. The endpoint lock stays held meanwhile. */
+async function needsAttention(ctx: RolloutContext, problem: string) {
+  const { record, inbox } = ctx;
+  record.state.attention = {
+    problem,
+    since: new Date().toISOString(),
+    accepts: ['retry-rollback', 'release'],
+  };
+  record.enter('needs-attention', 'workflow', problem);
+  await notifyBestEffort(record, { kind: 'needs-attention', reason: problem });
+  await condition(() => inbox.resolution !== undefined);
+  const answer = inbox.resolution!;
+  inbox.resolution = undefined;
+  return answer;
+}
+
+/**
+ * Back to the stable version, then the package marked Rejected with the evidence and a notification.
+ * A rollback already under way keeps its first reason when it is run again (a cancel during it).
+ */
+async function rollBack(
+  ctx: RolloutContext,
+  stable: ServingVariant | undefined,
+  why: RollbackReason,
+): Promise<RolloutOutcome> {
+  const { input, names, record } = ctx;
+  const endpointName = input.deployment.productionEndpointName;
+  const first = record.state.rollback;
+  const cause = first?.cause ?? why.cause;
+  record.state.rollback = first ?? {
+    cause: why.cause,
+    by: why.by,
+    reason: why.reason,
+    at: new Date().toISOString(),
+    ...(why.evidence ? { evidence: why.evidence } : {}),
+  };
+  const { by, reason, evidence } = record.state.rollback;
+  record.enter('rolling-back', by, reason);
+
+  for (;;) {
+    try {
+      await restoreStable(ctx, stable);
+      break;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const answer = await needsAttention(ctx, `rollback could not complete: ${failureText(err)}`);
+      if (answer.action === 'release') {
+        await notifyBestEffort(record, { kind: 'released', reason: answer.reason });
+        record.finish('released', answer.by, `released by ${answer.by} after a manual fix: ${answer.reason}`);
+        return 'released';
+      }
+      record.enter('rolling-back', answer.by, `retry: ${answer.reason}`);
+    }
+  }
+
+  if (stable) {
+    await bestEffort(record, `delete ${names.canaryConfigName}`, () =>
+      aws.deleteEndpointConfig(names.canaryConfigName),
+    );
+    if (ctx.markedServing && stable.modelPackageArn) {
+      // A promotion that got as far as marking the new version: the registry must say what serves.
+      await bestEffort(record, 'mark the stable version as serving again', () =>
+        aws.markServing({
+          modelPackageArn: stable.modelPackageArn!,
+          endpointName,
+          since: new Date().toISOString(),
+          replacedModelPackageArn: record.state.modelPackageArn!,
+        }),
+      );
+    }
+  } else {
+    await bestEffort(record, `delete ${names.promotedConfigName}`, () =>
+      aws.deleteEndpointConfig(names.promotedConfigName),
+    );
+  }
+  const description = `rolled back by ${by}: ${reason}`;
+  await bestEffort(record, 'mark the package Rejected', () =>
+    aws.recordApprovalDecision({
+      modelPackageArn: record.state.modelPackageArn!,
+      status: 'Rejected',
+      description: description.slice(0, 1000),
+      decidedBy: by,
+    }),
+  );
+  await notifyBestEffort(record, { kind: 'rolled-back', reason, ...(evidence ? { evidence } : {}) });
+  record.finish(
+    cause === 'cancelled' ? 'cancelled' : 'rolled-back',
+    by,
+    stable
+      ? `${endpointName} serves ${stable.variantName} again: ${reason}`
+      : `${endpointName} deleted: ${reason}`,
+  );
+  return 'rolled-back';
+}
+
+/**
+ * Single-variant config with the new version, marked as serving. A failure up to there is a failure
+ * of the rollout (rolled back by the caller); what follows is clean-up and cannot change the outcome.
+ */
 async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, by: string): Promise<void> {
   const { input, names, record } = ctx;
   const d = input.deployment;
@@ -265,19 +410,29 @@ async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, 
       modelName: names.modelName,
       initialInstanceCount: d.initialInstanceCount,
     });
-    await aws.deleteEndpointConfig(names.canaryConfigName);
   }
+  ctx.markedServing = true; // before the call: a half-done mark must be moved back too
   await aws.markServing({
     modelPackageArn: record.state.modelPackageArn!,
     endpointName,
     since: new Date().toISOString(),
     ...(stable?.modelPackageArn ? { replacedModelPackageArn: stable.modelPackageArn } : {}),
   });
-  await aws.pruneRetiredModels({
-    modelNamePrefix: names.modelNamePrefix,
-    keep: stable ? [names.modelName, stable.modelName] : [names.modelName],
-    retain: input.retainPreviousVersions,
+  if (stable) {
+    await bestEffort(record, `delete ${names.canaryConfigName}`, () =>
+      aws.deleteEndpointConfig(names.canaryConfigName),
+    );
+  }
+  await bestEffort(record, 'prune retired models', () =>
+    aws.pruneRetiredModels({
+      modelNamePrefix: names.modelNamePrefix,
+      keep: stable ? [names.modelName, stable.modelName] : [names.modelName],
+      retain: input.retainPreviousVersions,
+    }),
+  );
+  await notifyBestEffort(record, {
+    kind: 'promoted',
+    reason: `serving 100 % after ${record.state.verdicts.length} healthy bake(s)`,
   });
-  await notifyOutcome(ctx, 'promoted', `serving 100 % after ${record.state.verdicts.length} healthy bake(s)`);
   record.finish('promoted', by, `${endpointName} serves v${record.state.modelVersion}`);
 }

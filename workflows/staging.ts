@@ -6,7 +6,7 @@ import { CancellationScope } from '@temporalio/workflow';
 import type { ValidationReport } from '../src/shared/activity-contracts';
 import { DEFAULT_SAMPLE_PAYLOADS, type LifecycleInput } from '../src/shared/lifecycle-input';
 import type { ResourceNames } from '../src/shared/resource-names';
-import { aws, endpointCalls } from './activity-proxies';
+import { aws, endpointCalls, validation } from './activity-proxies';
 import type { LifecycleRecord } from './lifecycle-record';
 
 export async function deployAndValidateStaging(
@@ -44,11 +44,11 @@ export async function deployAndValidateStaging(
       endpointConfigName: names.stagingConfigName,
     });
     record.enter('validating', 'workflow');
-    const report = await aws.validateEndpoint({
-      endpointName: names.stagingEndpointName,
-      payloads: input.samplePayloads.length ? input.samplePayloads : DEFAULT_SAMPLE_PAYLOADS,
-      latencyBudgetMs: d.latencyBudgetMs,
-    });
+    const payloads = input.samplePayloads.length ? input.samplePayloads : DEFAULT_SAMPLE_PAYLOADS;
+    const report = await validation(
+      payloads.length,
+      d.latencyBudgetMs,
+    )({ endpointName: names.stagingEndpointName, payloads, latencyBudgetMs: d.latencyBudgetMs });
     record.state.validation = report;
     return report;
   } finally {

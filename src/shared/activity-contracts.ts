@@ -18,6 +18,10 @@ export const ErrorTypes = {
   EndpointFailed: 'EndpointFailed',
   /** A resource that must exist does not. */
   NotFound: 'ResourceNotFound',
+  /** The worker lacks a dependency an activity needs: fix the deployment, retrying cannot help. */
+  WorkerMisconfigured: 'WorkerMisconfigured',
+  /** The production endpoint does not serve exactly one approved version: no canary can start. */
+  NoStableVersion: 'NoStableVersion',
 } as const;
 
 export interface RegisterVersionInput {
@@ -63,6 +67,10 @@ export interface ServingVariant {
   modelPackageArn?: string;
   weight: number;
   instanceCount: number;
+  /** The package's ModelApprovalStatus, when the model came from a package. */
+  approvalStatus?: string;
+  /** The endpoint the package is marked as serving (its ServingEndpoint metadata), if any. */
+  servingEndpoint?: string;
 }
 
 export interface EndpointSnapshot {
@@ -131,7 +139,15 @@ export interface WatchHealthInput {
 }
 
 export interface LifecycleNotification {
-  kind: 'promoted' | 'rolled-back' | 'rejected' | 'expired' | 'validation-failed';
+  kind:
+    | 'promoted'
+    | 'rolled-back'
+    | 'rejected'
+    | 'expired'
+    | 'validation-failed'
+    | 'cancelled'
+    | 'needs-attention'
+    | 'released';
   workflowId: string;
   modelPackageGroup: string;
   modelPackageArn?: string;
@@ -188,6 +204,8 @@ export interface LifecycleActivities {
   awaitEndpointInService(input: {
     endpointName: string;
     endpointConfigName?: string;
+    /** Also wait until every variant's CurrentWeight equals its DesiredWeight (after a weight change). */
+    weightsSettled?: boolean;
   }): Promise<EndpointSnapshot>;
   /** UpdateEndpointWeightsAndCapacities; nothing when the weights are already so. */
   setVariantWeights(input: { endpointName: string; weights: Record<string, number> }): Promise<void>;

@@ -99,6 +99,13 @@ export const deploymentTargetSchema = z
     endpointTimeoutSeconds: z.number().int().positive().default(3600),
     /** Poll interval while waiting for InService (an activity retry, so history does not grow). */
     endpointPollSeconds: z.number().int().positive().default(30),
+    /** A paused canary keeps the endpoint lock at most this long, then rolls back. */
+    maxPauseSeconds: z
+      .number()
+      .int()
+      .positive()
+      .max(7 * 24 * 3600)
+      .default(4 * 3600),
     health: healthPolicySchema.default(healthPolicySchema.parse({})),
   })
   .superRefine((t, ctx) => {

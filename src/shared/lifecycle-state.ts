@@ -14,6 +14,8 @@ export const ACTIVE_STAGES = [
   'canary',
   'promoting',
   'rolling-back',
+  /** A rollback could not complete: the lock is kept until an operator retries it or releases. */
+  'needs-attention',
 ] as const;
 
 export const FINAL_STAGES = [
@@ -24,6 +26,8 @@ export const FINAL_STAGES = [
   'rolled-back',
   'failed',
   'cancelled',
+  /** An operator released a lifecycle in needs-attention after fixing the endpoint by hand. */
+  'released',
 ] as const;
 
 export type ActiveStage = (typeof ACTIVE_STAGES)[number];
@@ -81,11 +85,29 @@ export interface CanaryState {
   bakeStartedAt?: string;
 }
 
+export type RollbackCause = 'health' | 'operator' | 'failure' | 'cancelled' | 'pause-limit';
+
 export interface RollbackRecord {
+  cause: RollbackCause;
   by: string;
   reason: string;
   at: string;
   evidence?: HealthVerdict;
+}
+
+/** Why the lifecycle waits for an operator, and what it accepts. */
+export interface AttentionRecord {
+  problem: string;
+  since: string;
+  accepts: ('retry-rollback' | 'release')[];
+}
+
+/** A notification the webhook did not take; notifications never change an outcome. */
+export interface NotificationRecord {
+  kind: string;
+  at: string;
+  delivered: boolean;
+  error?: string;
 }
 
 export interface LifecycleState {
@@ -105,6 +127,10 @@ export interface LifecycleState {
   canary?: CanaryState;
   verdicts: HealthVerdict[];
   rollback?: RollbackRecord;
+  attention?: AttentionRecord;
+  notifications: NotificationRecord[];
+  /** Clean-up steps that failed without changing the outcome (a config left behind, a mark not moved). */
+  warnings: { at: string; text: string }[];
   /** One line on why the lifecycle ended where it did. */
   outcome?: string;
 }

@@ -11,7 +11,16 @@ import type { LifecycleState } from './lifecycle-state';
 
 export const LIFECYCLE_WORKFLOW_TYPE = 'modelVersionLifecycle';
 
-export const COMMAND_ACTIONS = ['approve', 'reject', 'rollback', 'pause', 'resume', 'promote'] as const;
+export const COMMAND_ACTIONS = [
+  'approve',
+  'reject',
+  'rollback',
+  'pause',
+  'resume',
+  'promote',
+  'retry-rollback',
+  'release',
+] as const;
 export type CommandAction = (typeof COMMAND_ACTIONS)[number];
 
 /** Who sent a command and why. `by` is the caller's authenticated identity, never a body field. */
@@ -37,6 +46,10 @@ export const rollbackSignal = defineSignal<[CommandPayload]>('rollback');
 export const pauseSignal = defineSignal<[CommandPayload]>('pause');
 export const resumeSignal = defineSignal<[CommandPayload]>('resume');
 export const promoteSignal = defineSignal<[CommandPayload]>('promote');
+/** needs-attention only: run the failed rollback again. */
+export const retryRollbackSignal = defineSignal<[CommandPayload]>('retry-rollback');
+/** needs-attention only: the operator has put the endpoint right by hand; end and free the endpoint. */
+export const releaseSignal = defineSignal<[CommandPayload]>('release');
 
 export const commandSignals = {
   approve: approveSignal,
@@ -45,6 +58,8 @@ export const commandSignals = {
   pause: pauseSignal,
   resume: resumeSignal,
   promote: promoteSignal,
+  'retry-rollback': retryRollbackSignal,
+  release: releaseSignal,
 } as const;
 
 export const commandUpdate = defineUpdate<CommandResult, [LifecycleCommand]>('command');

@@ -6,15 +6,16 @@
  * and answers `watchHealth` from a per-endpoint script so a test decides each bake's verdict.
  * The endpoint lock uses the real lock activities when a Temporal client is given.
  */
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { createEndpointLockActivities } from '../../activities/endpoint-lock';
-import type {
-  HealthVerdict,
-  LifecycleActivities,
-  LifecycleNotification,
-  VariantSpec,
-  WatchHealthInput,
+import {
+  ErrorTypes,
+  type HealthVerdict,
+  type LifecycleActivities,
+  type LifecycleNotification,
+  type VariantSpec,
+  type WatchHealthInput,
 } from '../../src/shared/activity-contracts';
 
 /**
@@ -38,6 +39,17 @@ export interface FakeEndpoint {
   variants: { variantName: string; modelName: string; weight: number; instanceCount: number }[];
 }
 
+/** A failure mode: which calls fail and how. */
+export interface FaultSpec {
+  /** Only calls whose input this accepts (default: every call). */
+  when?: (input: never) => boolean;
+  /** How many calls fail before the fault clears itself (default: until removed). */
+  times?: number;
+  /** A retryable failure (throttling, 5xx) instead of a non-retryable ValidationException. */
+  retryable?: boolean;
+  message?: string;
+}
+
 export interface FakeSageMaker {
   activities: LifecycleActivities;
   calls: { name: string; input: unknown }[];
@@ -52,6 +64,10 @@ export interface FakeSageMaker {
   /** An endpoint already serving a previous version of `group`, as before a canary. */
   seedProduction(endpointName: string, group: string, metrics?: Record<string, number>): FakePackage;
   callsTo(name: keyof LifecycleActivities): unknown[];
+  /** Makes calls to `name` fail as AWS would; returns a function that removes the fault. */
+  fail(name: keyof LifecycleActivities, fault?: FaultSpec): () => void;
+  /** How many calls each fault has failed. */
+  failures: { name: string; input: unknown }[];
 }
 
 export function createFakeSageMaker(
@@ -67,6 +83,8 @@ export function createFakeSageMaker(
   const scripts = new Map<string, ScriptedVerdict[]>();
   const bakes = new Map<string, number>();
   const validationFailures = new Map<string, string>();
+  const faults = new Map<string, (FaultSpec & { left: number })[]>();
+  const failures: { name: string; input: unknown }[] = [];
   const lock = options.temporal ? createEndpointLockActivities({ temporal: options.temporal }) : undefined;
 
   const register = (group: string, metrics: Record<string, number>): FakePackage => {
@@ -110,7 +128,8 @@ export function createFakeSageMaker(
       return { modelPackageArn: pkg.arn, modelVersion: pkg.version };
     },
     async describeVersionMetrics(arn) {
-      const pkg = packages.get(arn)!;
+      const pkg = packages.get(arn);
+      if (!pkg) throw ApplicationFailure.nonRetryable(`no model package ${arn}`, ErrorTypes.NotFound);
       return { modelPackageArn: arn, modelVersion: pkg.version, metrics: pkg.metrics };
     },
     async recordApprovalDecision({ modelPackageArn, status, description }) {
@@ -125,7 +144,16 @@ export function createFakeSageMaker(
         endpointName: name,
         status: 'InService',
         endpointConfigName: e.configName,
-        variants: e.variants.map((v) => ({ ...v, modelPackageArn: models.get(v.modelName) })),
+        variants: e.variants.map((v) => {
+          const arn = models.get(v.modelName);
+          const pkg = arn ? packages.get(arn) : undefined;
+          return {
+            ...v,
+            ...(arn ? { modelPackageArn: arn } : {}),
+            ...(pkg ? { approvalStatus: pkg.status } : {}),
+            ...(pkg?.serving ? { servingEndpoint: pkg.serving } : {}),
+          };
+        }),
       };
     },
     async createModelFromPackage({ modelName, modelPackageArn }) {
@@ -154,7 +182,12 @@ export function createFakeSageMaker(
       return (await impl.describeEndpoint(endpointName))!;
     },
     async setVariantWeights({ endpointName, weights }) {
-      for (const v of endpoints.get(endpointName)!.variants) v.weight = weights[v.variantName] ?? v.weight;
+      const endpoint = endpoints.get(endpointName)!;
+      const unknown = Object.keys(weights).filter((n) => !endpoint.variants.some((v) => v.variantName === n));
+      if (unknown.length) {
+        throw ApplicationFailure.nonRetryable(`no variant ${unknown.join(', ')}`, ErrorTypes.Validation);
+      }
+      for (const v of endpoint.variants) v.weight = weights[v.variantName] ?? v.weight;
     },
     async validateEndpoint({ endpointName, payloads, latencyBudgetMs }) {
       const prefix = [...validationFailures.keys()].find((p) => endpointName.startsWith(p));
@@ -224,12 +257,25 @@ export function createFakeSageMaker(
     },
   };
 
-  // Log every call with its input, so tests can assert order and shapes.
+  const injectedFailure = (name: string, input: unknown): Error | undefined => {
+    const fault = faults.get(name)?.find((f) => f.left > 0 && (!f.when || f.when(input as never)));
+    if (!fault) return undefined;
+    fault.left -= 1;
+    failures.push({ name, input });
+    const message = fault.message ?? `${name}: injected failure`;
+    return fault.retryable
+      ? ApplicationFailure.retryable(message, 'AwsTransient')
+      : ApplicationFailure.nonRetryable(message, ErrorTypes.Validation);
+  };
+
+  // Log every call with its input, so tests can assert order and shapes; injected faults fail it.
   const activities = Object.fromEntries(
     Object.entries(impl).map(([name, fn]) => [
       name,
-      (input: unknown) => {
+      async (input: unknown) => {
         calls.push({ name, input });
+        const failure = injectedFailure(name, input);
+        if (failure) throw failure;
         return (fn as (i: unknown) => Promise<unknown>)(input);
       },
     ]),
@@ -257,5 +303,15 @@ export function createFakeSageMaker(
       return pkg;
     },
     callsTo: (name) => calls.filter((c) => c.name === name).map((c) => c.input),
+    fail(name, fault = {}) {
+      const entry = { ...fault, left: fault.times ?? Number.POSITIVE_INFINITY };
+      faults.set(name, [...(faults.get(name) ?? []), entry]);
+      return () =>
+        void faults.set(
+          name,
+          (faults.get(name) ?? []).filter((f) => f !== entry),
+        );
+    },
+    failures,
   };
 }

@@ -47,6 +47,8 @@ const COMMAND_ROLES: Record<CommandAction, Role[]> = {
   pause: ['operator'],
   resume: ['operator'],
   promote: ['operator'],
+  'retry-rollback': ['operator'],
+  release: ['operator'],
 };
 
 function commandRoute(action: CommandAction, summary: string) {
@@ -149,6 +151,19 @@ export class ModelVersionsController {
   @commandRoute('promote', 'Skip the remaining canary steps and promote now')
   promote(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
     return this.send('promote', id, body, caller);
+  }
+
+  @commandRoute('retry-rollback', 'Run a rollback that could not complete again (needs-attention only)')
+  retryRollback(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+    return this.send('retry-rollback', id, body, caller);
+  }
+
+  @commandRoute(
+    'release',
+    'End a lifecycle in needs-attention after fixing the endpoint by hand (reason required)',
+  )
+  release(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+    return this.send('release', id, body, caller);
   }
 
   private send(action: CommandAction, id: string, body: unknown, caller: Caller) {
