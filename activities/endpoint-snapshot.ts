@@ -6,11 +6,13 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
+  DescribeModelPackageCommand,
   type DescribeEndpointCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSnapshot, ServingVariant } from '../src/shared/activity-contracts';
 import { awsOrNotFound } from './aws-errors';
+import { parseVersionMetadata } from './registry-metadata';
 
 export type RawEndpoint = DescribeEndpointCommandOutput;
 
@@ -30,6 +32,19 @@ async function modelPackageOf(sagemaker: SageMakerClient, modelName: string): Pr
     sagemaker.send(new DescribeModelCommand({ ModelName: modelName })),
   );
   return model?.PrimaryContainer?.ModelPackageName ?? model?.Containers?.[0]?.ModelPackageName;
+}
+
+/** What the registry says of a package: its approval and which endpoint it is marked as serving. */
+async function registryStateOf(sagemaker: SageMakerClient, modelPackageArn: string) {
+  const pkg = await awsOrNotFound('DescribeModelPackage', () =>
+    sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn })),
+  );
+  if (!pkg) return {};
+  const { servingEndpoint } = parseVersionMetadata(pkg.CustomerMetadataProperties);
+  return {
+    ...(pkg.ModelApprovalStatus ? { approvalStatus: pkg.ModelApprovalStatus } : {}),
+    ...(servingEndpoint ? { servingEndpoint } : {}),
+  };
 }
 
 export async function snapshotOf(sagemaker: SageMakerClient, raw: RawEndpoint): Promise<EndpointSnapshot> {
@@ -59,7 +74,8 @@ export async function snapshotOf(sagemaker: SageMakerClient, raw: RawEndpoint): 
     live.map(async (v) => {
       const modelName = configured.get(v.variantName)?.ModelName ?? '';
       const modelPackageArn = modelName ? await modelPackageOf(sagemaker, modelName) : undefined;
-      return { ...v, modelName, ...(modelPackageArn ? { modelPackageArn } : {}) };
+      const registry = modelPackageArn ? await registryStateOf(sagemaker, modelPackageArn) : {};
+      return { ...v, modelName, ...(modelPackageArn ? { modelPackageArn } : {}), ...registry };
     }),
   );
   return {

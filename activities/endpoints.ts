@@ -190,18 +190,24 @@ async function setVariantWeights(
   sagemaker: SageMakerClient,
   endpointName: string,
   weights: Record<string, number>,
+  instanceCounts: Record<string, number>,
 ) {
   const raw = await describeRawEndpoint(sagemaker, endpointName);
   if (!raw) throw endpointMissing(endpointName);
-  const current = new Map(
-    (raw.ProductionVariants ?? []).map((v) => [v.VariantName, v.DesiredWeight ?? v.CurrentWeight]),
+  const variants = raw.ProductionVariants ?? [];
+  const current = new Map(variants.map((v) => [v.VariantName, v.DesiredWeight ?? v.CurrentWeight]));
+  const instances = new Map(
+    variants.map((v) => [v.VariantName, v.DesiredInstanceCount ?? v.CurrentInstanceCount]),
   );
-  const unknown = Object.keys(weights).filter((name) => !current.has(name));
+  const unknown = Object.keys({ ...weights, ...instanceCounts }).filter((name) => !current.has(name));
   if (unknown.length > 0) {
     throw validationFailure(`endpoint ${endpointName} has no variant ${unknown.join(', ')}`);
   }
-  // DesiredWeight already at target covers a retry after our own update was accepted.
-  if (Object.entries(weights).every(([name, weight]) => current.get(name) === weight)) return;
+  // Desired values already at target cover a retry after our own update was accepted.
+  const done =
+    Object.entries(weights).every(([name, weight]) => current.get(name) === weight) &&
+    Object.entries(instanceCounts).every(([name, count]) => instances.get(name) === count);
+  if (done) return;
   if (raw.EndpointStatus !== 'InService') {
     throw endpointNotReady(`endpoint ${endpointName} is ${raw.EndpointStatus}; cannot change weights yet`);
   }
@@ -212,6 +218,9 @@ async function setVariantWeights(
         DesiredWeightsAndCapacities: Object.entries(weights).map(([VariantName, DesiredWeight]) => ({
           VariantName,
           DesiredWeight,
+          ...(instanceCounts[VariantName] !== undefined
+            ? { DesiredInstanceCount: instanceCounts[VariantName] }
+            : {}),
         })),
       }),
     ),
@@ -273,7 +282,8 @@ export function createEndpointActivities(
         input.endpointConfigName,
         input.weightsSettled ?? false,
       ),
-    setVariantWeights: (input) => setVariantWeights(sagemaker, input.endpointName, input.weights),
+    setVariantWeights: (input) =>
+      setVariantWeights(sagemaker, input.endpointName, input.weights, input.instanceCounts ?? {}),
 
     async deleteEndpoint(endpointName) {
       try {

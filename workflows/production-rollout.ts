@@ -21,6 +21,7 @@ import type { RollbackCause } from '../src/shared/lifecycle-state';
 import type { ResourceNames } from '../src/shared/resource-names';
 import { aws, endpointCalls, healthWatch, rollbackCalls } from './activity-proxies';
 import { bestEffort, notifyBestEffort } from './best-effort';
+import { canaryInstances, promotedInstances } from './capacity';
 import type { CommandInbox } from './commands';
 import { failureText } from './failure-text';
 import { interruptible } from './interruptible';
@@ -107,12 +108,18 @@ async function deployCanary(ctx: RolloutContext, stable: ServingVariant | undefi
     variantName: names.canaryVariantName,
     modelName: names.modelName,
     instanceType: d.instanceType,
-    initialInstanceCount: d.initialInstanceCount,
   };
   if (!stable) {
-    await switchToSingleVariant(ctx, names.promotedConfigName, newVariant);
+    const count = promotedInstances(d.initialInstanceCount, undefined);
+    ctx.record.state.canary!.instances = { canary: count };
+    await switchToSingleVariant(ctx, names.promotedConfigName, {
+      ...newVariant,
+      initialInstanceCount: count,
+    });
     return;
   }
+  const canaryCount = canaryInstances(0, stable.instanceCount);
+  ctx.record.state.canary!.instances = { stable: stable.instanceCount, canary: canaryCount };
   const endpoints = endpointsOf(ctx);
   await aws.createEndpointConfig({
     endpointConfigName: names.canaryConfigName,
@@ -124,7 +131,7 @@ async function deployCanary(ctx: RolloutContext, stable: ServingVariant | undefi
         initialWeight: 100,
         initialInstanceCount: stable.instanceCount,
       },
-      { ...newVariant, initialWeight: 0 },
+      { ...newVariant, initialWeight: 0, initialInstanceCount: canaryCount },
     ],
   });
   await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.canaryConfigName });
@@ -184,18 +191,21 @@ async function runSteps(ctx: RolloutContext, stable: ServingVariant | undefined)
 
     const weight = canary.steps[i]!;
     if (stable) {
+      const canaryCount = canaryInstances(weight, stable.instanceCount);
       // A rollback cuts the weight change short; a promote lets it finish (it moves the right way).
       const changed = await interruptible(
         async () => {
           await endpoints.setVariantWeights({
             endpointName,
             weights: { [stable.variantName]: 100 - weight, [names.canaryVariantName]: weight },
+            instanceCounts: { [names.canaryVariantName]: canaryCount },
           });
           await endpoints.awaitEndpointInService({ endpointName, weightsSettled: true });
         },
         () => !!inbox.rollback,
       );
       if (!changed.done) return { kind: 'rollback', why: operatorRollback(inbox) };
+      canary.instances = { stable: stable.instanceCount, canary: canaryCount };
     }
     canary.stepIndex = i;
     canary.canaryWeight = weight;
@@ -405,11 +415,13 @@ async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, 
   const endpointName = d.productionEndpointName;
   record.enter('promoting', by);
   if (stable) {
+    const count = promotedInstances(d.initialInstanceCount, stable.instanceCount);
     await switchToSingleVariant(ctx, names.promotedConfigName, {
       variantName: names.canaryVariantName,
       modelName: names.modelName,
-      initialInstanceCount: d.initialInstanceCount,
+      initialInstanceCount: count,
     });
+    record.state.canary!.instances = { canary: count };
   }
   ctx.markedServing = true; // before the call: a half-done mark must be moved back too
   await aws.markServing({

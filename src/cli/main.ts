@@ -5,6 +5,7 @@
  *   mvl list [--awaiting-approval] [--group g] [--stage s] [--page-token t]
  *   mvl reject <id> --comment "…"         mvl rollback <id> --reason "…"
  *   mvl pause|resume|promote <id> [--reason "…"]
+ *   mvl retry-rollback <id> [--reason "…"]   mvl release <id> --reason "…"   (needs-attention)
  *   mvl endpoint <name>
  *
  * MVL_API_URL (default http://127.0.0.1:3000), MVL_TOKEN (default: a local-stack token for the role).
@@ -22,6 +23,8 @@ const USAGE = `usage: mvl <command> [options]
   reject <id> --comment "…"                     (approver, operator)
   rollback <id> --reason "…"                    (operator)
   pause | resume | promote <id> [--reason "…"]  (operator)
+  retry-rollback <id> [--reason "…"]            (operator, needs-attention only)
+  release <id> --reason "what was fixed"        (operator, needs-attention only)
   endpoint <name>                               which versions serve it, with lineage
   --json prints the API's answer as JSON.
 env: MVL_API_URL (default http://127.0.0.1:3000), MVL_TOKEN
@@ -34,6 +37,16 @@ const COMMAND_ROLE: Record<string, string> = {
   pause: 'operator',
   resume: 'operator',
   promote: 'operator',
+  'retry-rollback': 'operator',
+  release: 'operator',
+};
+
+/** Commands that record why, and the option that says it. */
+const NEEDS_TEXT: Record<string, string> = {
+  approve: '--comment',
+  reject: '--comment',
+  rollback: '--reason',
+  release: '--reason',
 };
 
 function requireArg(value: string | undefined, what: string): string {
@@ -92,9 +105,8 @@ export async function run(argv: string[], print: (line: string) => void): Promis
   if (role) {
     const id = requireArg(target, '<id>');
     const text = values.comment ?? values.reason;
-    if ((command === 'approve' || command === 'reject' || command === 'rollback') && !text) {
-      throw new CliError(`${command} needs ${command === 'rollback' ? '--reason' : '--comment'} "why"`, 2);
-    }
+    const option = NEEDS_TEXT[command];
+    if (option && !text) throw new CliError(`${command} needs ${option} "why"`, 2);
     const api = await createApiClient(role);
     const answer = await api.request<{ stage: string }>(
       'POST',

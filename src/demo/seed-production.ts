@@ -1,19 +1,62 @@
 /**
  * The local stack's "already in production" world: a v0 model serving a production endpoint on the
  * emulator, so there is live traffic from the first second. Idempotent: a restart finds it.
+ *
+ * v0 is registered as the product would have left it: an Approved package in the Model Registry,
+ * marked as serving the endpoint. A canary starts only next to such a version, so a lifecycle
+ * started on this endpoint can ramp next to v0 like on any endpoint the product deployed itself.
  */
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
+  CreateModelPackageCommand,
+  CreateModelPackageGroupCommand,
   DescribeEndpointCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { isNotFound } from '../../activities/aws-errors';
+import { isAlreadyExists, isNotFound } from '../../activities/aws-errors';
+import { MetadataKeys } from '../../activities/registry-metadata';
 
 export interface SeedOptions {
   endpointName: string;
   executionRoleArn: string;
+  /** The group v0 is registered in; by default the endpoint's name without "-prod". */
+  modelPackageGroup?: string;
+}
+
+async function registerServingVersion(sagemaker: SageMakerClient, group: string, endpointName: string) {
+  try {
+    await sagemaker.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+  const { ModelPackageArn } = await sagemaker.send(
+    new CreateModelPackageCommand({
+      ModelPackageGroupName: group,
+      ModelPackageDescription: 'v0: in production before the lifecycle service',
+      ModelApprovalStatus: 'Approved',
+      ClientToken: `seed-${endpointName}`.replace(/[^a-zA-Z0-9-]/g, '-').slice(0, 36),
+      InferenceSpecification: {
+        Containers: [
+          {
+            Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:v0',
+            ModelDataUrl: 's3://models/churn/v0/model.tar.gz',
+            Environment: { EMULATOR_ERROR_RATE: '0', EMULATOR_LATENCY_MS: '40' },
+          },
+        ],
+        SupportedContentTypes: ['application/json'],
+        SupportedResponseMIMETypes: ['application/json'],
+      },
+      CustomerMetadataProperties: {
+        [MetadataKeys.registeredBy]: 'seed',
+        [MetadataKeys.servingEndpoint]: endpointName,
+        [MetadataKeys.servingSince]: new Date().toISOString(),
+      },
+    }),
+  );
+  if (!ModelPackageArn) throw new Error('CreateModelPackage returned no ModelPackageArn');
+  return ModelPackageArn;
 }
 
 export async function seedProductionEndpoint(
@@ -27,17 +70,19 @@ export async function seedProductionEndpoint(
     if (!isNotFound(err)) throw err;
   }
   const modelName = `${options.endpointName}-v0`;
-  await sagemaker.send(
-    new CreateModelCommand({
-      ModelName: modelName,
-      ExecutionRoleArn: options.executionRoleArn,
-      PrimaryContainer: {
-        Image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:v0',
-        ModelDataUrl: 's3://models/churn/v0/model.tar.gz',
-        Environment: { EMULATOR_ERROR_RATE: '0', EMULATOR_LATENCY_MS: '40' },
-      },
-    }),
-  );
+  const group = options.modelPackageGroup ?? options.endpointName.replace(/-prod$/, '');
+  const modelPackageArn = await registerServingVersion(sagemaker, group, options.endpointName);
+  try {
+    await sagemaker.send(
+      new CreateModelCommand({
+        ModelName: modelName,
+        ExecutionRoleArn: options.executionRoleArn,
+        PrimaryContainer: { ModelPackageName: modelPackageArn },
+      }),
+    );
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err; // a restart after a partial seed
+  }
   await sagemaker.send(
     new CreateEndpointConfigCommand({
       EndpointConfigName: modelName,

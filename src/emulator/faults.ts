@@ -1,11 +1,11 @@
 /**
  * Injected faults: a share of the calls of one operation (or of all, with '*') is throttled, fails
- * with a 5xx, or is slowed down. A rule may apply to the next N matching calls only, so tests can
+ * with a 5xx, is refused as not authorised (a client fault no retry can fix), or is slowed down. A rule may apply to the next N matching calls only, so tests can
  * say "the next two UpdateEndpoint calls throttle" and stay deterministic.
  */
 import { randomUUID } from 'node:crypto';
 
-export type FaultKind = 'throttle' | 'error' | 'delay';
+export type FaultKind = 'throttle' | 'error' | 'deny' | 'delay';
 
 export interface FaultSpec {
   /** An operation name as in X-Amz-Target (e.g. UpdateEndpoint, GetMetricData, InvokeEndpoint), or '*'. */
@@ -28,7 +28,7 @@ export interface FaultRule extends Required<Omit<FaultSpec, 'count' | 'delayMs'>
 
 export interface FaultDecision {
   delayMs: number;
-  failure?: 'throttle' | 'error';
+  failure?: Exclude<FaultKind, 'delay'>;
   ruleIds: string[];
 }
 
@@ -39,8 +39,8 @@ export function parseFaultSpec(body: unknown): FaultSpec {
   const b = body as Record<string, unknown>;
   if (typeof b.operation !== 'string' || b.operation === '')
     throw new Error("'operation' must be an operation name or '*'");
-  if (b.kind !== 'throttle' && b.kind !== 'error' && b.kind !== 'delay') {
-    throw new Error("'kind' must be one of throttle, error, delay");
+  if (b.kind !== 'throttle' && b.kind !== 'error' && b.kind !== 'deny' && b.kind !== 'delay') {
+    throw new Error("'kind' must be one of throttle, error, deny, delay");
   }
   if (
     b.probability !== undefined &&

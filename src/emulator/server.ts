@@ -89,7 +89,15 @@ function parseJson(raw: Buffer): Record<string, unknown> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The error an injected fault raises, in the shape each service uses. */
-function injectedFailure(protocol: Protocol, kind: 'throttle' | 'error'): AwsError {
+function injectedFailure(protocol: Protocol, kind: 'throttle' | 'error' | 'deny'): AwsError {
+  if (kind === 'deny') {
+    return new AwsError(
+      'AccessDeniedException',
+      'User is not authorized to perform this action (injected fault)',
+      protocol === 'cloudwatch' ? 403 : 400,
+      ...(protocol === 'cloudwatch' ? ['AccessDenied'] : []),
+    );
+  }
   if (kind === 'throttle') {
     if (protocol === 'cloudwatch') return new AwsError('Throttling', 'Rate exceeded', 400, 'Throttling');
     return new AwsError('ThrottlingException', 'Rate exceeded', protocol === 'runtime' ? 429 : 400);

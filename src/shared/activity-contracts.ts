@@ -208,7 +208,12 @@ export interface LifecycleActivities {
     weightsSettled?: boolean;
   }): Promise<EndpointSnapshot>;
   /** UpdateEndpointWeightsAndCapacities; nothing when the weights are already so. */
-  setVariantWeights(input: { endpointName: string; weights: Record<string, number> }): Promise<void>;
+  setVariantWeights(input: {
+    endpointName: string;
+    weights: Record<string, number>;
+    /** DesiredInstanceCount per variant, for the variants whose capacity changes with the weights. */
+    instanceCounts?: Record<string, number>;
+  }): Promise<void>;
   /** Invoke the endpoint with each payload: every answer well-formed and within budget. */
   validateEndpoint(input: {
     endpointName: string;

@@ -82,7 +82,11 @@ export const deploymentTargetSchema = z
       .string()
       .regex(/^ml\.[a-z0-9]+\.[a-z0-9]+$/, 'must look like ml.m5.large')
       .default('ml.m5.large'),
-    initialInstanceCount: z.number().int().min(1).max(100).default(1),
+    /**
+     * Instances of the new version once promoted. Unset: as many as the stable variant has (1 on a
+     * first deployment). During the canary the new variant's count follows its weight.
+     */
+    initialInstanceCount: z.number().int().min(1).max(100).optional(),
     /** Canary traffic percentages, strictly increasing, ending at 100. */
     canarySteps: z
       .array(z.number().int().min(1).max(100))

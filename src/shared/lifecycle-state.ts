@@ -83,6 +83,8 @@ export interface CanaryState {
   canaryWeight: number;
   paused: boolean;
   bakeStartedAt?: string;
+  /** Instances per variant as last set: the canary's follow its weight, the stable's stay. */
+  instances?: { stable?: number; canary: number };
 }
 
 export type RollbackCause = 'health' | 'operator' | 'failure' | 'cancelled' | 'pause-limit';

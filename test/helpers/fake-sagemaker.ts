@@ -62,7 +62,12 @@ export interface FakeSageMaker {
   /** Validation fails on staging endpoints whose name starts with `prefix` (default: passes). */
   failValidation(prefix: string, reason: string): void;
   /** An endpoint already serving a previous version of `group`, as before a canary. */
-  seedProduction(endpointName: string, group: string, metrics?: Record<string, number>): FakePackage;
+  seedProduction(
+    endpointName: string,
+    group: string,
+    metrics?: Record<string, number>,
+    instanceCount?: number,
+  ): FakePackage;
   callsTo(name: keyof LifecycleActivities): unknown[];
   /** Makes calls to `name` fail as AWS would; returns a function that removes the fault. */
   fail(name: keyof LifecycleActivities, fault?: FaultSpec): () => void;
@@ -181,13 +186,16 @@ export function createFakeSageMaker(
     async awaitEndpointInService({ endpointName }) {
       return (await impl.describeEndpoint(endpointName))!;
     },
-    async setVariantWeights({ endpointName, weights }) {
+    async setVariantWeights({ endpointName, weights, instanceCounts = {} }) {
       const endpoint = endpoints.get(endpointName)!;
       const unknown = Object.keys(weights).filter((n) => !endpoint.variants.some((v) => v.variantName === n));
       if (unknown.length) {
         throw ApplicationFailure.nonRetryable(`no variant ${unknown.join(', ')}`, ErrorTypes.Validation);
       }
-      for (const v of endpoint.variants) v.weight = weights[v.variantName] ?? v.weight;
+      for (const v of endpoint.variants) {
+        v.weight = weights[v.variantName] ?? v.weight;
+        v.instanceCount = instanceCounts[v.variantName] ?? v.instanceCount;
+      }
     },
     async validateEndpoint({ endpointName, payloads, latencyBudgetMs }) {
       const prefix = [...validationFailures.keys()].find((p) => endpointName.startsWith(p));
@@ -290,7 +298,7 @@ export function createFakeSageMaker(
     notifications,
     scriptVerdicts: (endpointName, verdicts) => void scripts.set(endpointName, verdicts),
     failValidation: (prefix, reason) => void validationFailures.set(prefix, reason),
-    seedProduction(endpointName, group, metrics = { auc: 0.8 }) {
+    seedProduction(endpointName, group, metrics = { auc: 0.8 }, instanceCount = 1) {
       const pkg = register(group, metrics);
       pkg.status = 'Approved';
       pkg.serving = endpointName;
@@ -298,7 +306,7 @@ export function createFakeSageMaker(
       models.set(modelName, pkg.arn);
       endpoints.set(endpointName, {
         configName: `${endpointName}-seed`,
-        variants: [{ variantName: `v${pkg.version}`, modelName, weight: 1, instanceCount: 1 }],
+        variants: [{ variantName: `v${pkg.version}`, modelName, weight: 1, instanceCount }],
       });
       return pkg;
     },

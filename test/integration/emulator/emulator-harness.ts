@@ -114,7 +114,12 @@ export async function seedProduction(
         SupportedContentTypes: ['application/json'],
         SupportedResponseMIMETypes: ['application/json'],
       },
-      CustomerMetadataProperties: { 'metric:auc': '0.88', registeredBy: 'pipeline@ml' },
+      CustomerMetadataProperties: {
+        'metric:auc': '0.88',
+        registeredBy: 'pipeline@ml',
+        ServingEndpoint: endpointName,
+        ServingSince: new Date().toISOString(),
+      },
     }),
   );
   const modelName = `${group}-v1-seed`;

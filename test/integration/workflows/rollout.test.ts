@@ -55,6 +55,25 @@ describe.concurrent('canary rollout', () => {
     expect(h.fake.endpoints.has(final.stagingEndpointName!)).toBe(false);
   });
 
+  it('the canary capacity follows its weight and promotion keeps the stable capacity', async () => {
+    const req = lifecycleRequest();
+    const endpoint = req.deployment.productionEndpointName;
+    h.fake.seedProduction(endpoint, req.modelPackageGroup, { auc: 0.8 }, 4);
+    const handle = await startLifecycle(h, req);
+    await waitForStage(handle, 'awaiting-approval');
+    await handle.signal(approveSignal, { by: 'alice' });
+    const final = await handle.result();
+    expect(final.stage).toBe('promoted');
+    const counts = (
+      h.fake.callsTo('setVariantWeights') as { endpointName: string; instanceCounts?: object }[]
+    )
+      .filter((c) => c.endpointName === endpoint)
+      .map((c) => c.instanceCounts);
+    expect(counts).toEqual([{ v2: 1 }, { v2: 2 }, { v2: 4 }]);
+    expect(h.fake.endpoints.get(endpoint)?.variants).toMatchObject([{ variantName: 'v2', instanceCount: 4 }]);
+    expect(final.canary?.instances).toEqual({ canary: 4 });
+  });
+
   it.each([0, 1, 2])('rolls back when the canary turns unhealthy at step %i', async (step) => {
     const { req, endpoint, stable, handle } = await approvedCanary();
     h.fake.scriptVerdicts(endpoint, [...Array<'healthy'>(step).fill('healthy'), 'unhealthy']);
