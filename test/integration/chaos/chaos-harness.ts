@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  DescribeModelPackageCommand,
   ListEndpointConfigsCommand,
   ListEndpointsCommand,
   ListModelPackagesCommand,
@@ -21,16 +22,17 @@ import { createAwsClients } from '../../../activities';
 import type { FaultRule, FaultSpec } from '../../../src/emulator/faults';
 import { startEmulator, type Emulator } from '../../../src/emulator/server';
 import { lifecycleWorkflowId, type LifecycleRequest } from '../../../src/shared/lifecycle-input';
-import type { LifecycleState } from '../../../src/shared/lifecycle-state';
+import { isFinalStage, type LifecycleState } from '../../../src/shared/lifecycle-state';
 import {
   approveSignal,
   ENDPOINT_LOCK_WORKFLOW_TYPE,
   LIFECYCLE_WORKFLOW_TYPE,
+  stateQuery,
 } from '../../../src/shared/messages';
 import type { modelVersionLifecycle } from '../../../workflows';
 import type { TestTemporal } from '../../helpers/temporal';
 import { emulatorRequest, type EmulatorHarness } from '../emulator/emulator-harness';
-import { waitForStage, type LifecycleHandle } from '../workflows/lifecycle-harness';
+import type { LifecycleHandle } from '../workflows/lifecycle-harness';
 import { spawnWorker, type WorkerProcess } from './worker-process';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -172,9 +174,38 @@ export function chaosRequest(
   };
 }
 
+/**
+ * Polls the state query until `check` holds. A query needs a live worker, and in these tests there
+ * is none for a while (killed, or still bundling its workflows): a failed query is asked again.
+ */
+export async function waitForState(
+  handle: LifecycleHandle,
+  check: (s: LifecycleState) => boolean,
+  what: string,
+  timeoutMs: number,
+): Promise<LifecycleState> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  for (;;) {
+    try {
+      const state = await handle.query(stateQuery);
+      if (check(state)) return state;
+      if (isFinalStage(state.stage)) {
+        throw new Error(`lifecycle ended ${state.stage} before ${what}: ${state.outcome ?? ''}`);
+      }
+      last = `stage ${state.stage}`;
+    } catch (err) {
+      if (/^lifecycle ended/.test((err as Error).message)) throw err;
+      last = `query failed: ${(err as Error).message}`;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ${last}`);
+    await sleep(200);
+  }
+}
+
 /** Approves as an approver would, once the lifecycle asks (a kill may come first, hence the wait). */
 export async function approveWhenAsked(handle: LifecycleHandle, timeoutMs = 240_000): Promise<void> {
-  await waitForStage(handle, 'awaiting-approval', timeoutMs);
+  await waitForState(handle, (s) => s.stage === 'awaiting-approval', 'awaiting-approval', timeoutMs);
   await handle.signal(approveSignal, { by: 'alice@ml' });
 }
 
@@ -267,7 +298,8 @@ export async function completedAt(
 
 /** Every resource of one case, through the real SDK's List* calls, named with the case's ids blanked. */
 export interface ResourceInventory {
-  packages: { version: number | undefined; status: string | undefined }[];
+  /** Per version: its approval status and the endpoint it is marked as serving, if any. */
+  packages: { version: number | undefined; status: string | undefined; serving: string | undefined }[];
   models: string[];
   endpointConfigs: string[];
   endpoints: { name: string; status: string | undefined }[];
@@ -316,9 +348,21 @@ export async function inventory(sagemaker: SageMakerClient, group: string): Prom
     return { items: r.Endpoints ?? [], next: r.NextToken };
   });
   return {
-    packages: packages
-      .map((p) => ({ version: p.ModelPackageVersion, status: p.ModelApprovalStatus }))
-      .sort((a, b) => (a.version ?? 0) - (b.version ?? 0)),
+    packages: (
+      await Promise.all(
+        packages.map(async (p) => {
+          const d = await sagemaker.send(
+            new DescribeModelPackageCommand({ ModelPackageName: p.ModelPackageArn }),
+          );
+          const serving = d.CustomerMetadataProperties?.ServingEndpoint;
+          return {
+            version: p.ModelPackageVersion,
+            status: p.ModelApprovalStatus,
+            serving: serving === undefined ? undefined : normalise(serving, group),
+          };
+        }),
+      )
+    ).sort((a, b) => (a.version ?? 0) - (b.version ?? 0)),
     models: models
       .filter((m) => mine(m.ModelName))
       .map((m) => normalise(m.ModelName!, group))
@@ -377,9 +421,10 @@ export const UNDISTURBED: Record<'promote' | 'rollback', EndState> = {
     rollbackBy: undefined,
     serving: [['v2', 1]],
     resources: {
+      // The registry says which version serves: the new one, and no longer the old.
       packages: [
-        { version: 1, status: 'Approved' },
-        { version: 2, status: 'Approved' },
+        { version: 1, status: 'Approved', serving: undefined },
+        { version: 2, status: 'Approved', serving: 'G-prod' },
       ],
       // The previous version's model stays for a quick rollback; staging and canary configs are gone.
       models: ['G-v1-seed', 'G-v2-H'],
@@ -395,8 +440,8 @@ export const UNDISTURBED: Record<'promote' | 'rollback', EndState> = {
     serving: [['v1', 1]],
     resources: {
       packages: [
-        { version: 1, status: 'Approved' },
-        { version: 2, status: 'Rejected' },
+        { version: 1, status: 'Approved', serving: 'G-prod' },
+        { version: 2, status: 'Rejected', serving: undefined },
       ],
       models: ['G-v1-seed', 'G-v2-H'],
       endpointConfigs: ['G-prod-v2-rollback-H', 'G-v1-seed'],

@@ -6,7 +6,6 @@
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedProduction } from '../emulator/emulator-harness';
-import { waitFor } from '../workflows/lifecycle-harness';
 import {
   approveWhenAsked,
   CHAOS_TRAFFIC_PER_SECOND,
@@ -15,6 +14,7 @@ import {
   sleep,
   startChaosEnv,
   UNDISTURBED,
+  waitForState,
   type ChaosEnv,
 } from './chaos-harness';
 import { startOwnTemporalServer, type OwnTemporalServer } from './own-temporal-server';
@@ -41,7 +41,7 @@ describe('Temporal server killed mid-canary', () => {
     const handle = await env.start(req);
     await approveWhenAsked(handle);
     // Mid-canary: the 10 % bake has begun, the watch activity is running on the worker.
-    await waitFor(
+    await waitForState(
       handle,
       (s) => s.stage === 'canary' && s.canary?.canaryWeight === 10,
       'the 10 % bake',

@@ -13,7 +13,7 @@ import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import { seedProduction } from '../emulator/emulator-harness';
-import { waitFor, type LifecycleHandle } from '../workflows/lifecycle-harness';
+import type { LifecycleHandle } from '../workflows/lifecycle-harness';
 import {
   approveWhenAsked,
   CHAOS_TRAFFIC_PER_SECOND,
@@ -27,6 +27,7 @@ import {
   type ChaosEnv,
   type EndState,
   UNDISTURBED,
+  waitForState,
 } from './chaos-harness';
 
 const RECOVERY_BOUND_S = 30;
@@ -42,7 +43,25 @@ const RECOVERY_WAIT_MS = Number(process.env.CHAOS_RECOVERY_WAIT_SECONDS ?? 60) *
  * meets what the lost attempt made, which is what idempotency has to get right.
  */
 const HOLD_MS = 5000;
-const CASE_TIMEOUT_MS = 240_000;
+/**
+ * Cases at once. Each starts two worker processes, and a worker's start-up (bundling the workflow
+ * code) is CPU-bound: more at once on two cores would measure the machine, not the recovery.
+ */
+const PARALLEL_CASES = 3;
+const CASE_TIMEOUT_MS = 420_000;
+
+let running = 0;
+const waiting: (() => void)[] = [];
+async function inTurn<T>(fn: () => Promise<T>): Promise<T> {
+  while (running >= PARALLEL_CASES) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
 
 type Scenario = 'promote' | 'rollback';
 
@@ -167,6 +186,13 @@ async function runCase(
   scenario: Scenario,
   disturb: (env: ChaosEnv, handle: LifecycleHandle) => Promise<{ settledAt: number }>,
 ): Promise<EndState> {
+  return inTurn(() => runCaseNow(scenario, disturb));
+}
+
+async function runCaseNow(
+  scenario: Scenario,
+  disturb: (env: ChaosEnv, handle: LifecycleHandle) => Promise<{ settledAt: number }>,
+): Promise<EndState> {
   const env = await startChaosEnv();
   try {
     const req = scenarioRequest(scenario);
@@ -231,7 +257,7 @@ describe.concurrent('worker SIGKILLed during a held AWS call, new worker started
       let seconds = NaN;
       const end = await runCase('promote', async (env, handle) => {
         // Mid-way through the 50 % bake: no AWS call is held, the watch is between checks.
-        await waitFor(
+        await waitForState(
           handle,
           (s) => s.stage === 'canary' && s.canary?.canaryWeight === 50,
           'the 50 % bake',
