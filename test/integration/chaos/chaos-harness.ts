@@ -247,7 +247,10 @@ const eventMs = (e: HistoryEvent) =>
   Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
 
 /** The latest scheduled activity of `activityType` that has not completed: the one in flight. */
-export async function inFlightActivity(handle: LifecycleHandle, activityType: string): Promise<number> {
+export async function inFlightActivity(
+  handle: LifecycleHandle,
+  activityType: string,
+): Promise<{ scheduledEventId: number; activityId: string }> {
   const events = (await handle.fetchHistory()).events ?? [];
   const closed = new Set(
     events.flatMap((e) => {
@@ -265,7 +268,39 @@ export async function inFlightActivity(handle: LifecycleHandle, activityType: st
       !closed.has(Number(e.eventId)),
   );
   if (open.length !== 1) throw new Error(`expected one ${activityType} in flight, found ${open.length}`);
-  return Number(open[0]!.eventId);
+  return {
+    scheduledEventId: Number(open[0]!.eventId),
+    activityId: open[0]!.activityTaskScheduledEventAttributes!.activityId!,
+  };
+}
+
+/** The attempt the server is on for a pending activity; undefined once it is no longer pending. */
+export async function pendingAttempt(
+  handle: LifecycleHandle,
+  activityId: string,
+): Promise<number | undefined> {
+  const pending = (await handle.describe()).raw.pendingActivities ?? [];
+  return pending.find((a) => a.activityId === activityId)?.attempt ?? undefined;
+}
+
+/**
+ * When the server gave up on attempt `attempt` of `activityId` (its heartbeat or start-to-close
+ * timeout fired, so the next attempt is scheduled), polled every 100 ms; or when the activity was
+ * no longer pending, if that came first. The server's view: needs no worker.
+ */
+export async function noticedLostAt(
+  handle: LifecycleHandle,
+  activityId: string,
+  attempt: number,
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const now = await pendingAttempt(handle, activityId);
+    if (now === undefined || now > attempt) return Date.now();
+    if (Date.now() > deadline) throw new Error(`attempt ${attempt} of activity ${activityId} never given up`);
+    await sleep(100);
+  }
 }
 
 /**

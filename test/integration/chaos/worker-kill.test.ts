@@ -2,12 +2,13 @@
  * The worker process SIGKILLed (an OOM kill, a node drain) while the emulator holds one of the
  * lifecycle's AWS calls, and a new worker started at once (issue 19 item 3; issue 9 item 8: staging,
  * bake, rollback, promotion). Each case checks that the lifecycle moves on within RECOVERY_BOUND_S of
- * the new worker's start, and ends as an undisturbed run of the same scenario ends: same stage,
- * verdicts, serving variants and resources, none twice.
+ * the new worker's start, that the server gave up on the lost attempt within it too, and that the run
+ * ends as an undisturbed run of the same scenario ends: same stage, verdicts, serving variants,
+ * registry marks and resources, none twice.
  *
- * The figure printed per call (`[recovery] <call>: <s> s`) runs from the new worker's spawn (its
- * start-up, workflow bundling included) to the server's ActivityTaskCompleted of the lost call's
- * activity.
+ * The figure printed per call (`[recovery] <call>: <s> s`) runs from the new worker polling to the
+ * server's ActivityTaskCompleted of the lost call's activity; `[recovery-detail]` adds the time from
+ * the kill to the server giving the attempt up, the new worker's start-up, and the total from the kill.
  */
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +20,8 @@ import {
   CHAOS_TRAFFIC_PER_SECOND,
   chaosRequest,
   completedAt,
+  noticedLostAt,
+  pendingAttempt,
   endStateOf,
   holdCall,
   inFlightActivity,
@@ -214,17 +217,53 @@ async function runCaseNow(
   }
 }
 
-/** Kills the worker with `activity` in flight, starts another, returns the seconds until it completes. */
-async function killAndMeasure(env: ChaosEnv, handle: LifecycleHandle, activity: string): Promise<number> {
-  const inFlight = await inFlightActivity(handle, activity);
+interface Recovery {
+  /** From the new worker polling to the lost call's activity completing: the bound. */
+  afterReady: number;
+  /** From the kill to the server scheduling another attempt: the heartbeat timeout at work. */
+  noticed: number;
+  /** The new worker's start-up (spawn to polling), workflow bundling included. */
+  startup: number;
+  /** From the kill to the lost call's activity completing. */
+  afterKill: number;
+}
+
+/**
+ * Kills the worker with `activity` in flight and starts another at once. The bound is checked from
+ * the moment the new worker polls, as issue 19 measured it ("after the new worker was up"): its
+ * start-up is the machine's cost (seconds when idle, 40 s on a loaded two-core box), not the product's.
+ */
+async function killAndMeasure(env: ChaosEnv, handle: LifecycleHandle, call: string, activity: string) {
+  const { scheduledEventId, activityId } = await inFlightActivity(handle, activity);
+  const attempt = (await pendingAttempt(handle, activityId)) ?? 1;
+  const killedAt = Date.now();
   await env.killWorker();
   const next = env.startWorker();
-  const done = await completedAt(handle, inFlight, RECOVERY_WAIT_MS);
+  const [noticed, done] = await Promise.all([
+    noticedLostAt(handle, activityId, attempt, RECOVERY_WAIT_MS),
+    completedAt(handle, scheduledEventId, RECOVERY_WAIT_MS),
+  ]);
   const ready = await next.ready;
+  const s = (ms: number) => ms / 1000;
+  const r: Recovery = {
+    afterReady: s(done - ready),
+    noticed: s(noticed - killedAt),
+    startup: s(ready - next.spawnedAt),
+    afterKill: s(done - killedAt),
+  };
+  console.log(`[recovery] ${call}: ${r.afterReady.toFixed(1)} s`);
   console.log(
-    `[recovery-detail] ${activity}: worker ready ${((ready - next.spawnedAt) / 1000).toFixed(1)} s after spawn`,
+    `[recovery-detail] ${call}: attempt ${attempt} given up ${r.noticed.toFixed(1)} s after the kill; ` +
+      `new worker polling ${r.startup.toFixed(1)} s after spawn; moved on ${r.afterKill.toFixed(1)} s after the kill`,
   );
-  return (done - next.spawnedAt) / 1000;
+  return r;
+}
+
+/** The bound, and that the server noticed the lost attempt by itself within it too. */
+function expectRecoveredInTime(r: Recovery | undefined) {
+  expect(r).toBeDefined();
+  expect(r!.afterReady).toBeLessThanOrEqual(RECOVERY_BOUND_S);
+  expect(r!.noticed).toBeLessThanOrEqual(RECOVERY_BOUND_S);
 }
 
 describe.concurrent('worker SIGKILLed during a held AWS call, new worker started at once', () => {
@@ -237,15 +276,14 @@ describe.concurrent('worker SIGKILLed during a held AWS call, new worker started
     it(
       `${c.call}: moves on within ${RECOVERY_BOUND_S} s and ends as an undisturbed run`,
       async () => {
-        let seconds = NaN;
+        let recovery: Recovery | undefined;
         const end = await runCase(c.scenario, async (env, handle) => {
           const { heldAt } = await holdCall(env.emulator, c.operation, c.nth, HOLD_MS);
-          seconds = await killAndMeasure(env, handle, c.activity);
-          console.log(`[recovery] ${c.call}: ${seconds.toFixed(1)} s`);
+          recovery = await killAndMeasure(env, handle, c.call, c.activity);
           return { settledAt: heldAt + HOLD_MS + 500 };
         });
         expect(end).toEqual(await baseline[c.scenario]);
-        expect(seconds).toBeLessThanOrEqual(RECOVERY_BOUND_S);
+        expectRecoveredInTime(recovery);
       },
       CASE_TIMEOUT_MS,
     );
@@ -254,7 +292,7 @@ describe.concurrent('worker SIGKILLed during a held AWS call, new worker started
   it(
     `a bake: the health watch moves on within ${RECOVERY_BOUND_S} s and the run ends as an undisturbed one`,
     async () => {
-      let seconds = NaN;
+      let recovery: Recovery | undefined;
       const end = await runCase('promote', async (env, handle) => {
         // Mid-way through the 50 % bake: no AWS call is held, the watch is between checks.
         await waitForState(
@@ -264,12 +302,11 @@ describe.concurrent('worker SIGKILLed during a held AWS call, new worker started
           180_000,
         );
         await sleep(700);
-        seconds = await killAndMeasure(env, handle, 'watchHealth');
-        console.log(`[recovery] bake (watchHealth at 50 %): ${seconds.toFixed(1)} s`);
+        recovery = await killAndMeasure(env, handle, 'bake (watchHealth at 50 %)', 'watchHealth');
         return { settledAt: Date.now() };
       });
       expect(end).toEqual(await baseline.promote);
-      expect(seconds).toBeLessThanOrEqual(RECOVERY_BOUND_S);
+      expectRecoveredInTime(recovery);
     },
     CASE_TIMEOUT_MS,
   );
