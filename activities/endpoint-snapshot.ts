@@ -1,6 +1,8 @@
 /**
- * An endpoint as the workflow sees it: status, config, and per variant its weight, model and the
- * model package that model came from. Shared by the endpoint activities and the lineage answer.
+ * An endpoint as the workflow sees it: status, config, and per variant its weight, model, the model
+ * package that model came from, that package's approval and whether it is marked serving this
+ * endpoint (so "stable" can mean vetted, not merely the heaviest variant). Shared by the endpoint
+ * activities and the lineage answer.
  */
 import {
   DescribeEndpointCommand,
@@ -12,7 +14,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointSnapshot, ServingVariant } from '../src/shared/activity-contracts';
 import { awsOrNotFound } from './aws-errors';
-import { parseVersionMetadata } from './registry-metadata';
+import { MetadataKeys } from './registry-metadata';
 
 export type RawEndpoint = DescribeEndpointCommandOutput;
 
@@ -34,16 +36,19 @@ async function modelPackageOf(sagemaker: SageMakerClient, modelName: string): Pr
   return model?.PrimaryContainer?.ModelPackageName ?? model?.Containers?.[0]?.ModelPackageName;
 }
 
-/** What the registry says of a package: its approval and which endpoint it is marked as serving. */
-async function registryStateOf(sagemaker: SageMakerClient, modelPackageArn: string) {
+/** The package's approval, and whether its metadata says it serves `endpointName`. */
+async function packageStanding(
+  sagemaker: SageMakerClient,
+  modelPackageArn: string,
+  endpointName: string,
+): Promise<{ approvalStatus?: string; markedServing: boolean }> {
   const pkg = await awsOrNotFound('DescribeModelPackage', () =>
     sagemaker.send(new DescribeModelPackageCommand({ ModelPackageName: modelPackageArn })),
   );
-  if (!pkg) return {};
-  const { servingEndpoint } = parseVersionMetadata(pkg.CustomerMetadataProperties);
+  const servingEndpoint = pkg?.CustomerMetadataProperties?.[MetadataKeys.servingEndpoint];
   return {
-    ...(pkg.ModelApprovalStatus ? { approvalStatus: pkg.ModelApprovalStatus } : {}),
-    ...(servingEndpoint ? { servingEndpoint } : {}),
+    ...(pkg?.ModelApprovalStatus ? { approvalStatus: pkg.ModelApprovalStatus } : {}),
+    markedServing: !!endpointName && servingEndpoint === endpointName,
   };
 }
 
@@ -74,8 +79,9 @@ export async function snapshotOf(sagemaker: SageMakerClient, raw: RawEndpoint): 
     live.map(async (v) => {
       const modelName = configured.get(v.variantName)?.ModelName ?? '';
       const modelPackageArn = modelName ? await modelPackageOf(sagemaker, modelName) : undefined;
-      const registry = modelPackageArn ? await registryStateOf(sagemaker, modelPackageArn) : {};
-      return { ...v, modelName, ...(modelPackageArn ? { modelPackageArn } : {}), ...registry };
+      if (!modelPackageArn) return { ...v, modelName, markedServing: false };
+      const standing = await packageStanding(sagemaker, modelPackageArn, raw.EndpointName ?? '');
+      return { ...v, modelName, modelPackageArn, ...standing };
     }),
   );
   return {

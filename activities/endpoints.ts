@@ -1,6 +1,7 @@
 /**
  * Endpoint activities: models, endpoint configs, endpoints and traffic weights. Each is idempotent:
- * a retry finds what an earlier attempt made and goes on; deleting what is gone is success.
+ * a retry finds what an earlier attempt made and goes on; deleting what is gone is success. What
+ * they create carries the ownership tags (ownership-tags.ts) that pruning and clean-up go by.
  */
 import {
   CreateEndpointCommand,
@@ -11,14 +12,18 @@ import {
   DeleteModelCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
-  ListModelsCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   type ProductionVariantInstanceType,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { ApplicationFailure } from '@temporalio/activity';
-import { ErrorTypes, type LifecycleActivities, type VariantSpec } from '../src/shared/activity-contracts';
+import {
+  ErrorTypes,
+  type LifecycleActivities,
+  type ResourceOwner,
+  type VariantSpec,
+} from '../src/shared/activity-contracts';
 import {
   aws,
   awsOrNotFound,
@@ -36,6 +41,9 @@ import {
   snapshotOf,
   type RawEndpoint,
 } from './endpoint-snapshot';
+import { assertProductOwned } from './ownership-guard';
+import { ownershipTags } from './ownership-tags';
+import { pruneRetiredModels } from './prune-models';
 
 /** Statuses from which SageMaker will reach InService (or Failed) by itself. */
 const TRANSITIONAL = new Set(['Creating', 'Updating', 'SystemUpdating', 'RollingBack']);
@@ -65,13 +73,17 @@ async function whenEndpointIdle<T>(
   }
 }
 
-async function createModel(deps: ActivityDeps, input: { modelName: string; modelPackageArn: string }) {
+async function createModel(
+  deps: ActivityDeps,
+  input: { modelName: string; modelPackageArn: string; owner: ResourceOwner },
+) {
   try {
     await deps.sagemaker.send(
       new CreateModelCommand({
         ModelName: input.modelName,
         ExecutionRoleArn: deps.executionRoleArn,
         PrimaryContainer: { ModelPackageName: input.modelPackageArn },
+        Tags: ownershipTags(input.owner),
       }),
     );
   } catch (err) {
@@ -89,11 +101,17 @@ async function createModel(deps: ActivityDeps, input: { modelName: string; model
   }
 }
 
-async function createEndpointConfig(sagemaker: SageMakerClient, name: string, variants: VariantSpec[]) {
+async function createEndpointConfig(
+  sagemaker: SageMakerClient,
+  name: string,
+  variants: VariantSpec[],
+  owner: ResourceOwner,
+) {
   try {
     await sagemaker.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: name,
+        Tags: ownershipTags(owner),
         ProductionVariants: variants.map((v) => ({
           VariantName: v.variantName,
           ModelName: v.modelName,
@@ -125,12 +143,27 @@ async function deployEndpointConfig(
   sagemaker: SageMakerClient,
   endpointName: string,
   endpointConfigName: string,
+  owner: ResourceOwner,
+  exclusive: boolean,
 ): Promise<'created' | 'updated' | 'unchanged'> {
   const raw = await describeRawEndpoint(sagemaker, endpointName);
+  if (raw && exclusive) {
+    // A staging name can meet a serving endpoint: only a retry of this lifecycle's own create goes on.
+    await assertProductOwned(
+      sagemaker,
+      `deploy ${endpointConfigName} onto endpoint ${endpointName}`,
+      raw.EndpointArn,
+      owner,
+    );
+  }
   if (!raw) {
     try {
       await sagemaker.send(
-        new CreateEndpointCommand({ EndpointName: endpointName, EndpointConfigName: endpointConfigName }),
+        new CreateEndpointCommand({
+          EndpointName: endpointName,
+          EndpointConfigName: endpointConfigName,
+          Tags: ownershipTags(owner),
+        }),
       );
       return 'created';
     } catch (err) {
@@ -227,26 +260,6 @@ async function setVariantWeights(
   );
 }
 
-async function listModelsNewestFirst(sagemaker: SageMakerClient, prefix: string): Promise<string[]> {
-  const names: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await aws('ListModels', () =>
-      sagemaker.send(
-        new ListModelsCommand({
-          NameContains: prefix,
-          SortBy: 'CreationTime',
-          SortOrder: 'Descending',
-          NextToken,
-        }),
-      ),
-    );
-    for (const m of page.Models ?? []) if (m.ModelName?.startsWith(prefix)) names.push(m.ModelName);
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return names;
-}
-
 export function createEndpointActivities(
   deps: ActivityDeps,
 ): Pick<
@@ -263,7 +276,12 @@ export function createEndpointActivities(
   | 'pruneRetiredModels'
 > {
   const { sagemaker } = deps;
-  const deleteModel = async (modelName: string) => {
+  const deleteModel = async (modelName: string, owner?: ResourceOwner) => {
+    const model = await awsOrNotFound('DescribeModel', () =>
+      sagemaker.send(new DescribeModelCommand({ ModelName: modelName })),
+    );
+    if (!model) return;
+    await assertProductOwned(sagemaker, `delete model ${modelName}`, model.ModelArn, owner);
     await awsOrNotFound('DeleteModel', () =>
       sagemaker.send(new DeleteModelCommand({ ModelName: modelName })),
     );
@@ -272,9 +290,15 @@ export function createEndpointActivities(
     describeEndpoint: (endpointName) => describeEndpointSnapshot(sagemaker, endpointName),
     createModelFromPackage: (input) => createModel(deps, input),
     createEndpointConfig: (input) =>
-      createEndpointConfig(sagemaker, input.endpointConfigName, input.variants),
+      createEndpointConfig(sagemaker, input.endpointConfigName, input.variants, input.owner),
     deployEndpointConfig: (input) =>
-      deployEndpointConfig(sagemaker, input.endpointName, input.endpointConfigName),
+      deployEndpointConfig(
+        sagemaker,
+        input.endpointName,
+        input.endpointConfigName,
+        input.owner,
+        input.exclusive ?? false,
+      ),
     awaitEndpointInService: (input) =>
       awaitEndpointInService(
         sagemaker,
@@ -285,7 +309,10 @@ export function createEndpointActivities(
     setVariantWeights: (input) =>
       setVariantWeights(sagemaker, input.endpointName, input.weights, input.instanceCounts ?? {}),
 
-    async deleteEndpoint(endpointName) {
+    async deleteEndpoint(endpointName, owner) {
+      const raw = await describeRawEndpoint(sagemaker, endpointName);
+      if (!raw) return;
+      await assertProductOwned(sagemaker, `delete endpoint ${endpointName}`, raw.EndpointArn, owner);
       try {
         await sagemaker.send(new DeleteEndpointCommand({ EndpointName: endpointName }));
       } catch (err) {
@@ -294,21 +321,23 @@ export function createEndpointActivities(
         throw classifyAwsError('DeleteEndpoint', err);
       }
     },
-    async deleteEndpointConfig(endpointConfigName) {
+    async deleteEndpointConfig(endpointConfigName, owner) {
+      const config = await awsOrNotFound('DescribeEndpointConfig', () =>
+        sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
+      );
+      if (!config) return;
+      await assertProductOwned(
+        sagemaker,
+        `delete endpoint config ${endpointConfigName}`,
+        config.EndpointConfigArn,
+        owner,
+      );
       await awsOrNotFound('DeleteEndpointConfig', () =>
         sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
       );
     },
     deleteModel,
 
-    async pruneRetiredModels({ modelNamePrefix, keep, retain }) {
-      const keepSet = new Set(keep);
-      const retired = (await listModelsNewestFirst(sagemaker, modelNamePrefix)).filter(
-        (n) => !keepSet.has(n),
-      );
-      const doomed = retired.slice(Math.max(0, retain));
-      for (const name of doomed) await deleteModel(name);
-      return doomed;
-    },
+    pruneRetiredModels: (input) => pruneRetiredModels(sagemaker, input),
   };
 }

@@ -131,6 +131,8 @@ export function createModelRegistryActivities(
               [MetadataKeys.servingEndpoint]: input.endpointName,
               [MetadataKeys.servingSince]: input.since,
             },
+            // A version reverted to is serving again, not retired.
+            CustomerMetadataPropertiesToRemove: [MetadataKeys.retiredFrom, MetadataKeys.retiredAt],
           }),
         ),
       );
@@ -140,6 +142,11 @@ export function createModelRegistryActivities(
         sagemaker.send(
           new UpdateModelPackageCommand({
             ModelPackageArn: replaced,
+            // Retired, not forgotten: pruning keeps the most recently retired for a revert.
+            CustomerMetadataProperties: {
+              [MetadataKeys.retiredFrom]: input.endpointName,
+              [MetadataKeys.retiredAt]: input.since,
+            },
             CustomerMetadataPropertiesToRemove: [MetadataKeys.servingEndpoint, MetadataKeys.servingSince],
           }),
         ),

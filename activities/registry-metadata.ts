@@ -20,6 +20,9 @@ export const MetadataKeys = {
   decidedBy: 'decidedBy',
   servingEndpoint: 'ServingEndpoint',
   servingSince: 'ServingSince',
+  /** Written when a promotion replaces the version: it served, and may be reverted to. */
+  retiredFrom: 'RetiredFrom',
+  retiredAt: 'RetiredAt',
 } as const;
 
 export interface RegistrationMetadata {
@@ -82,6 +85,8 @@ export interface VersionMetadata {
   workflowId?: string;
   servingEndpoint?: string;
   servingSince?: string;
+  retiredFrom?: string;
+  retiredAt?: string;
 }
 
 /** Hyperparameters were written with String(): give canonical numbers and booleans their type back. */
@@ -121,5 +126,7 @@ export function parseVersionMetadata(props: Record<string, string> = {}): Versio
     workflowId: props[MetadataKeys.workflowId],
     servingEndpoint: props[MetadataKeys.servingEndpoint],
     servingSince: props[MetadataKeys.servingSince],
+    retiredFrom: props[MetadataKeys.retiredFrom],
+    retiredAt: props[MetadataKeys.retiredAt],
   };
 }

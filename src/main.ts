@@ -80,6 +80,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  // A parent (npm, a supervisor) that dies without a signal to us leaves us re-parented: stop too,
+  // rather than keep every port held with nobody to stop us.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown('parent exited');
+  }, 1000).unref();
 }
 
 function printBanner(urls: Record<string, string>, tokens: StaticToken[], dataDir: string): void {

@@ -26,7 +26,7 @@ export async function productionVersionMetrics(
   try {
     const endpoint = await aws.describeEndpoint(endpointName);
     const serving = endpoint?.variants.find(
-      (v) => v.modelPackageArn && v.approvalStatus === 'Approved' && v.servingEndpoint === endpointName,
+      (v) => v.modelPackageArn && v.approvalStatus === 'Approved' && v.markedServing,
     )?.modelPackageArn;
     return serving ? await aws.describeVersionMetrics(serving) : null;
   } catch (err) {

@@ -92,7 +92,9 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
     const report = await deployAndValidateStaging(input, staged, record);
     if (!report.passed) {
       const reason = `validation failed: ${report.failures.join('; ')}`;
-      await bestEffort(record, `delete ${staged.modelName}`, () => aws.deleteModel(staged.modelName));
+      await bestEffort(record, `delete ${staged.modelName}`, () =>
+        aws.deleteModel(staged.modelName, ownerOf(input)),
+      );
       await aws.recordApprovalDecision({
         modelPackageArn: registered.modelPackageArn,
         status: 'Rejected',
@@ -131,6 +133,10 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
  * marked Rejected "withdrawn" in the registry, so nobody takes a pending or approved package for one
  * still on its way; a model made for it is deleted.
  */
+function ownerOf(input: LifecycleInput) {
+  return { lifecycleId: workflowInfo().workflowId, modelPackageGroup: input.modelPackageGroup };
+}
+
 async function withdraw(
   record: LifecycleRecord,
   names: ResourceNames | undefined,
@@ -147,6 +153,12 @@ async function withdraw(
     }),
   );
   if (stage === 'deploying-staging' || stage === 'validating' || stage === 'waiting-for-endpoint') {
-    if (names) await bestEffort(record, `delete ${names.modelName}`, () => aws.deleteModel(names.modelName));
+    if (names)
+      await bestEffort(record, `delete ${names.modelName}`, () =>
+        aws.deleteModel(names.modelName, {
+          lifecycleId: record.state.workflowId,
+          modelPackageGroup: record.state.modelPackageGroup,
+        }),
+      );
   }
 }

@@ -47,6 +47,11 @@ interface RollbackReason {
 
 type StepsEnd = { kind: 'promote'; by: string } | { kind: 'rollback'; why: RollbackReason };
 
+/** Whom the resources this rollout creates belong to (their ownership tags). */
+function ownerOf(ctx: RolloutContext) {
+  return { lifecycleId: ctx.record.state.workflowId, modelPackageGroup: ctx.input.modelPackageGroup };
+}
+
 const operatorRollback = (inbox: CommandInbox): RollbackReason => ({
   cause: 'operator',
   by: inbox.rollback!.by,
@@ -60,14 +65,12 @@ const operatorRollback = (inbox: CommandInbox): RollbackReason => ({
  */
 function stableOf(endpoint: EndpointSnapshot): ServingVariant {
   const [only, ...others] = endpoint.variants;
-  if (only && others.length === 0 && only.approvalStatus === 'Approved') {
-    if (only.servingEndpoint === endpoint.endpointName) return only;
-  }
+  if (only && others.length === 0 && only.approvalStatus === 'Approved' && only.markedServing) return only;
   const seen = endpoint.variants
     .map(
       (v) =>
         `${v.variantName} (weight ${v.weight}, model ${v.modelName}, package ${v.modelPackageArn ?? 'none'}, ` +
-        `${v.approvalStatus ?? 'no approval status'}, ${v.servingEndpoint ? `serving ${v.servingEndpoint}` : 'not marked serving'})`,
+        `${v.approvalStatus ?? 'no approval status'}, ${v.markedServing ? 'marked serving' : 'not marked serving'})`,
     )
     .join('; ');
   throw ApplicationFailure.nonRetryable(
@@ -94,8 +97,9 @@ async function switchToSingleVariant(
   await aws.createEndpointConfig({
     endpointConfigName,
     variants: [{ ...variant, initialWeight: 1, instanceType: d.instanceType }],
+    owner: ownerOf(ctx),
   });
-  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName });
+  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName, owner: ownerOf(ctx) });
   await endpoints.awaitEndpointInService({ endpointName, endpointConfigName });
 }
 
@@ -133,8 +137,13 @@ async function deployCanary(ctx: RolloutContext, stable: ServingVariant | undefi
       },
       { ...newVariant, initialWeight: 0, initialInstanceCount: canaryCount },
     ],
+    owner: ownerOf(ctx),
   });
-  await endpoints.deployEndpointConfig({ endpointName, endpointConfigName: names.canaryConfigName });
+  await endpoints.deployEndpointConfig({
+    endpointName,
+    endpointConfigName: names.canaryConfigName,
+    owner: ownerOf(ctx),
+  });
   await endpoints.awaitEndpointInService({ endpointName, endpointConfigName: names.canaryConfigName });
 }
 
@@ -282,7 +291,7 @@ async function restoreStable(ctx: RolloutContext, stable: ServingVariant | undef
   const endpointName = d.productionEndpointName;
   if (!stable) {
     // A first deployment has nothing to go back to: no endpoint beats one serving a bad model.
-    await endpointsOf(ctx).deleteEndpoint(endpointName);
+    await endpointsOf(ctx).deleteEndpoint(endpointName, ownerOf(ctx));
     return;
   }
   const urgent = rollbackCalls(d.endpointPollSeconds, d.endpointTimeoutSeconds);
@@ -367,7 +376,7 @@ async function rollBack(
 
   if (stable) {
     await bestEffort(record, `delete ${names.canaryConfigName}`, () =>
-      aws.deleteEndpointConfig(names.canaryConfigName),
+      aws.deleteEndpointConfig(names.canaryConfigName, ownerOf(ctx)),
     );
     if (ctx.markedServing && stable.modelPackageArn) {
       // A promotion that got as far as marking the new version: the registry must say what serves.
@@ -382,7 +391,7 @@ async function rollBack(
     }
   } else {
     await bestEffort(record, `delete ${names.promotedConfigName}`, () =>
-      aws.deleteEndpointConfig(names.promotedConfigName),
+      aws.deleteEndpointConfig(names.promotedConfigName, ownerOf(ctx)),
     );
   }
   const description = `rolled back by ${by}: ${reason}`;
@@ -432,12 +441,12 @@ async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, 
   });
   if (stable) {
     await bestEffort(record, `delete ${names.canaryConfigName}`, () =>
-      aws.deleteEndpointConfig(names.canaryConfigName),
+      aws.deleteEndpointConfig(names.canaryConfigName, ownerOf(ctx)),
     );
   }
   await bestEffort(record, 'prune retired models', () =>
     aws.pruneRetiredModels({
-      modelNamePrefix: names.modelNamePrefix,
+      modelPackageGroup: input.modelPackageGroup,
       keep: stable ? [names.modelName, stable.modelName] : [names.modelName],
       retain: input.retainPreviousVersions,
     }),

@@ -52,6 +52,9 @@ export const envSchema = z
     AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
     // Worker
     WORKER_SHUTDOWN_GRACE_SECONDS: positiveSeconds(30),
+    /** The prebuilt workflow bundle (`npm run build:bundle`); production's default is dist/workflow-bundle.js. */
+    WORKFLOW_BUNDLE_PATH: optionalText,
+    NODE_ENV: optionalText,
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     // Local stack (`npm start`)
     DATA_DIR: z.string().min(1).default('.data'),

@@ -35,7 +35,9 @@ export interface ServiceConfig {
   notifyWebhookUrl?: string;
   api: { host: string; port: number };
   auth: AuthConfig;
-  worker: { shutdownGraceSeconds: number };
+  worker: { shutdownGraceSeconds: number; workflowBundlePath?: string };
+  /** NODE_ENV=production: the worker runs only a prebuilt workflow bundle. */
+  production: boolean;
   logLevel: Env['LOG_LEVEL'];
   localStack: {
     dataDir: string;
@@ -94,7 +96,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
             }
           : undefined,
     },
-    worker: { shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS },
+    worker: {
+      shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
+      ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
+    },
+    production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
     localStack: {
       dataDir: e.DATA_DIR,

@@ -188,7 +188,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         );
       }
       const result = operation(new Input(parseJson(raw)));
-      if (r.protocol === 'sagemaker' && /^(Create|Update|Delete)/.test(r.operation)) state.save();
+      if (r.protocol === 'sagemaker' && /^(Create|Update|Delete|AddTags)/.test(r.operation)) state.save();
       sendResult(res, r.protocol, result);
     } catch (err) {
       if (err instanceof AwsError) return sendError(res, r.protocol, err);

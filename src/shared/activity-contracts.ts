@@ -22,6 +22,8 @@ export const ErrorTypes = {
   WorkerMisconfigured: 'WorkerMisconfigured',
   /** The production endpoint does not serve exactly one approved version: no canary can start. */
   NoStableVersion: 'NoStableVersion',
+  /** A clean-up delete found a resource the product did not create (no ownership tags): not retried. */
+  NotOwned: 'ResourceNotOwned',
 } as const;
 
 export interface RegisterVersionInput {
@@ -52,6 +54,13 @@ export interface ApprovalDecisionInput {
   decidedBy: string;
 }
 
+/** Whom a created resource belongs to: written on it as ownership tags (activities/ownership-tags.ts). */
+export interface ResourceOwner {
+  /** The lifecycle's workflow ID. */
+  lifecycleId: string;
+  modelPackageGroup: string;
+}
+
 export interface VariantSpec {
   variantName: string;
   modelName: string;
@@ -65,12 +74,12 @@ export interface ServingVariant {
   modelName: string;
   /** Resolved from the model's container; absent for models not created from a package. */
   modelPackageArn?: string;
+  /** The package's ModelApprovalStatus; absent when there is no package or it is gone. */
+  approvalStatus?: string;
+  /** The package's ServingEndpoint metadata names this endpoint (set by markServing on promotion). */
+  markedServing: boolean;
   weight: number;
   instanceCount: number;
-  /** The package's ModelApprovalStatus, when the model came from a package. */
-  approvalStatus?: string;
-  /** The endpoint the package is marked as serving (its ServingEndpoint metadata), if any. */
-  servingEndpoint?: string;
 }
 
 export interface EndpointSnapshot {
@@ -179,6 +188,25 @@ export interface ServingLineage {
   variants: ServingVersionLineage[];
 }
 
+export interface PruneRetiredModelsInput {
+  modelPackageGroup: string;
+  /** Never deleted, whatever else holds: e.g. the model just promoted and the one it replaced. */
+  keep: string[];
+  /**
+   * How many of the group's most recently retired versions (package Approved, once served, since
+   * replaced) keep their model, so that a revert to an earlier approved version can deploy it.
+   */
+  retain: number;
+}
+
+export interface PruneReport {
+  deleted: string[];
+  /** Retired models kept by the retention, most recently retired first. */
+  retained: string[];
+  /** Why nothing was deleted, when pruning refused to judge (e.g. an endpoint's models are unknown). */
+  refused?: string;
+}
+
 export interface LifecycleActivities {
   /** Ensure the group (with tags), then create the package as PendingManualApproval; idempotent. */
   registerModelVersion(input: RegisterVersionInput): Promise<RegisteredVersion>;
@@ -188,13 +216,31 @@ export interface LifecycleActivities {
   recordApprovalDecision(input: ApprovalDecisionInput): Promise<void>;
   /** The endpoint as it is now, null when it does not exist. */
   describeEndpoint(endpointName: string): Promise<EndpointSnapshot | null>;
-  /** CreateModel from the package; an existing model of that name is success. */
-  createModelFromPackage(input: { modelName: string; modelPackageArn: string }): Promise<void>;
-  createEndpointConfig(input: { endpointConfigName: string; variants: VariantSpec[] }): Promise<void>;
-  /** Create the endpoint on this config, or UpdateEndpoint to it; nothing when it is already on it. */
+  /** CreateModel from the package, tagged with its owner; an existing model of that name is success. */
+  createModelFromPackage(input: {
+    modelName: string;
+    modelPackageArn: string;
+    owner: ResourceOwner;
+  }): Promise<void>;
+  /** CreateEndpointConfig tagged with its owner; an existing config with the same variants is success. */
+  createEndpointConfig(input: {
+    endpointConfigName: string;
+    variants: VariantSpec[];
+    owner: ResourceOwner;
+  }): Promise<void>;
+  /**
+   * Create the endpoint on this config (tagged with `owner`), or UpdateEndpoint to it; nothing when
+   * it is already on it. An existing endpoint keeps its tags: it may predate the product.
+   */
   deployEndpointConfig(input: {
     endpointName: string;
     endpointConfigName: string;
+    owner: ResourceOwner;
+    /**
+     * The endpoint is this lifecycle's alone (staging): an existing one is touched only when its
+     * tags name `owner`'s lifecycle and group, else non-retryable NotOwned.
+     */
+    exclusive?: boolean;
   }): Promise<'created' | 'updated' | 'unchanged'>;
   /**
    * Returns once the endpoint is InService (on `endpointConfigName` when given). While it is Creating or
@@ -222,10 +268,14 @@ export interface LifecycleActivities {
   }): Promise<ValidationReport>;
   /** Heartbeating watch over one bake: returns early on an unhealthy verdict. */
   watchHealth(input: WatchHealthInput): Promise<HealthVerdict>;
-  /** Each delete treats "not found" as success. */
-  deleteEndpoint(endpointName: string): Promise<void>;
-  deleteEndpointConfig(endpointConfigName: string): Promise<void>;
-  deleteModel(modelName: string): Promise<void>;
+  /**
+   * Each delete treats "not found" as success, and refuses (non-retryable NotOwned) a resource
+   * without the product's ownership tags or, when `owner` is given, one another lifecycle or group
+   * created.
+   */
+  deleteEndpoint(endpointName: string, owner?: ResourceOwner): Promise<void>;
+  deleteEndpointConfig(endpointConfigName: string, owner?: ResourceOwner): Promise<void>;
+  deleteModel(modelName: string, owner?: ResourceOwner): Promise<void>;
   /** Mark the package as serving production (CustomerMetadataProperties); unmark the one it replaced. */
   markServing(input: {
     modelPackageArn: string;
@@ -233,8 +283,14 @@ export interface LifecycleActivities {
     since: string;
     replacedModelPackageArn?: string;
   }): Promise<void>;
-  /** Delete this lifecycle's predecessors' models beyond the retention, never one in `keep`. */
-  pruneRetiredModels(input: { modelNamePrefix: string; keep: string[]; retain: number }): Promise<string[]>;
+  /**
+   * Delete the group's retired models beyond the retention; returns the names deleted. Only models
+   * tagged as this product's for this group; never one in `keep`, one any endpoint's current or
+   * pending config refers to, or one whose version is not yet retired (awaiting approval, in
+   * staging or canary: Approved but never served). Deletes nothing, and says why, when any
+   * endpoint's models cannot be resolved.
+   */
+  pruneRetiredModels(input: PruneRetiredModelsInput): Promise<PruneReport>;
   /** POST the notification to the configured webhook; nothing when none is configured. */
   notify(notification: LifecycleNotification): Promise<void>;
   /** Which version, trained on which data and commit, serves the endpoint, and who approved it. */

@@ -33,8 +33,6 @@ export interface ResourceNames {
   /** Single variant with the stable version: where a rollback lands. */
   rollbackConfigName: string;
   canaryVariantName: string;
-  /** Prefix shared by every version's model of this group, for retention. */
-  modelNamePrefix: string;
 }
 
 export function resourceNames(args: {
@@ -55,6 +53,14 @@ export function resourceNames(args: {
     promotedConfigName: fit(args.productionEndpointName, `${v}-${h}`),
     rollbackConfigName: fit(args.productionEndpointName, `${v}-rollback-${h}`),
     canaryVariantName: `${v}`,
-    modelNamePrefix: fit(args.modelPackageGroup, 'v'),
   };
+}
+
+/**
+ * Text every model name of the group contains, to narrow ListModels before the ownership tags
+ * decide: `fit` keeps at least this much of the group (versions below 10^13). It matches other
+ * groups too (`churn` in `churn-vip-…`), so it must never be the test of ownership.
+ */
+export function modelNameSearchHint(modelPackageGroup: string): string {
+  return modelPackageGroup.slice(0, 40).replace(/-+$/, '');
 }

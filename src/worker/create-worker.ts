@@ -1,13 +1,13 @@
 /**
- * The lifecycle worker: the workflows of workflows/ (bundled at start, or a prebuilt bundle), the
- * activities of activities/ on real AWS SDK clients, and a Temporal client for the endpoint lock.
+ * The lifecycle worker: the workflows of workflows/ (a prebuilt bundle, or bundled at start in
+ * development: see workflow-bundle.ts), the activities of activities/ on real AWS SDK clients, and a
+ * Temporal client for the endpoint lock.
  */
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../../activities';
 import type { LifecycleActivities } from '../shared/activity-contracts';
-
-export const WORKFLOWS_PATH = require.resolve('../../workflows/index.ts');
+import { workflowSource } from './workflow-bundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -18,8 +18,9 @@ export interface WorkerOptions {
   /** Activities to register; by default the real ones built from `aws`. */
   activities?: LifecycleActivities;
   aws?: { region?: string; endpoint?: string; executionRoleArn: string; webhookUrl?: string };
-  /** A prebuilt workflow bundle (tests); otherwise workflows/ is bundled now. */
+  /** A prebuilt workflow bundle; without one, production refuses to start and development bundles now. */
   workflowBundlePath?: string;
+  production?: boolean;
 }
 
 export function createRealActivities(
@@ -46,9 +47,10 @@ export async function createLifecycleWorker(options: WorkerOptions): Promise<Wor
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: WORKFLOWS_PATH }),
+    ...workflowSource({
+      ...(options.workflowBundlePath ? { bundlePath: options.workflowBundlePath } : {}),
+      production: options.production ?? false,
+    }),
     activities,
     shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
   });

@@ -20,6 +20,8 @@ export async function startWorker(config: ServiceConfig, logger: Logger): Promis
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     shutdownGraceSeconds: config.worker.shutdownGraceSeconds,
+    ...(config.worker.workflowBundlePath ? { workflowBundlePath: config.worker.workflowBundlePath } : {}),
+    production: config.production,
     aws: {
       region: config.aws.region,
       endpoint: config.aws.endpoint,

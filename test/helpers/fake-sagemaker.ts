@@ -156,7 +156,7 @@ export function createFakeSageMaker(
             ...v,
             ...(arn ? { modelPackageArn: arn } : {}),
             ...(pkg ? { approvalStatus: pkg.status } : {}),
-            ...(pkg?.serving ? { servingEndpoint: pkg.serving } : {}),
+            markedServing: pkg?.serving === name,
           };
         }),
       };
@@ -248,7 +248,7 @@ export function createFakeSageMaker(
       }
     },
     async pruneRetiredModels() {
-      return [];
+      return { deleted: [], retained: [] };
     },
     async notify(notification) {
       notifications.push(notification);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resourceNames, shortHash } from '../../src/shared/resource-names';
+import { modelNameSearchHint, resourceNames, shortHash } from '../../src/shared/resource-names';
 
 describe('resource names', () => {
   it('are deterministic per workflow and differ between workflows', () => {
@@ -44,5 +44,20 @@ describe('resource names', () => {
   it('hashes to 7 base-36 characters', () => {
     expect(shortHash('x')).toMatch(/^[0-9a-z]{7}$/);
     expect(shortHash('x')).not.toBe(shortHash('y'));
+  });
+
+  it('every model name of a group contains its search hint, however long the group name', () => {
+    const groups = ['churn', 'a'.repeat(63), `${'b'.repeat(39)}-${'c'.repeat(23)}`, `${'d'.repeat(38)}--e`];
+    for (const modelPackageGroup of groups) {
+      for (const modelVersion of [1, 42, 123456]) {
+        const { modelName } = resourceNames({
+          workflowId: `mv-${modelPackageGroup}-${modelVersion}`,
+          modelPackageGroup,
+          modelVersion,
+          productionEndpointName: 'prod',
+        });
+        expect(modelName).toContain(modelNameSearchHint(modelPackageGroup));
+      }
+    }
   });
 });

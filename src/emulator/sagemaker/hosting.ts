@@ -18,6 +18,7 @@ import {
   type Page,
 } from '../wire';
 import type { ModelRegistry } from './model-registry';
+import { tagsOf, type Tag, type Taggable } from './tags';
 
 export interface Model {
   name: string;
@@ -29,6 +30,8 @@ export interface Model {
   containers?: Json[];
   /** The container environment the model runs with: its package's, then its own on top. */
   environment: Record<string, string>;
+  /** Optional so state files written before tags were kept still load. */
+  tags?: Tag[];
 }
 
 export interface VariantConfig {
@@ -45,6 +48,7 @@ export interface EndpointConfig {
   seq: number;
   createdAt: number;
   variants: VariantConfig[];
+  tags?: Tag[];
 }
 
 /** A variant as deployed: the model's environment is fixed at deployment, as a container image would be. */
@@ -83,6 +87,7 @@ export interface Endpoint {
   variants: LiveVariant[];
   pending?: Pending;
   failureReason?: string;
+  tags?: Tag[];
 }
 
 /** An endpoint that answers invocations: deployed, and InService or still serving while it updates. */
@@ -142,6 +147,16 @@ export class Hosting {
     private readonly delays: HostingDelays,
   ) {}
 
+  /** The model, endpoint config or endpoint with this (lower-cased) ARN, for the tag operations. */
+  findTaggable(arn: string): Taggable | undefined {
+    const all: { arn: string; tags?: Tag[] }[] = [
+      ...Object.values(this.data.models),
+      ...Object.values(this.data.configs),
+      ...Object.values(this.data.endpoints),
+    ];
+    return all.find((r) => r.arn === arn);
+  }
+
   // ---- models ----
 
   private containerEnvironment(container: Json | undefined): Record<string, string> {
@@ -159,6 +174,7 @@ export class Hosting {
       throw validation('Either PrimaryContainer or Containers must be specified');
     }
     const arn = sageMakerArn(this.ctx, 'model', name);
+    const tags = tagsOf(input);
     if (this.data.models[name]) throw validation(`Cannot create already existing model "${arn}".`);
     const environment = this.containerEnvironment(primary ?? containers[0]);
     behaviourFromEnvironment(environment); // a typo in EMULATOR_* fails here, with the variable named
@@ -170,6 +186,7 @@ export class Hosting {
       executionRoleArn: input.str('ExecutionRoleArn'),
       ...(primary ? { primaryContainer: primary } : { containers }),
       environment,
+      tags,
     };
     return { ModelArn: arn };
   }
@@ -253,6 +270,7 @@ export class Hosting {
       };
     });
     const arn = sageMakerArn(this.ctx, 'endpoint-config', name);
+    const tags = tagsOf(input);
     if (this.data.configs[name]) {
       throw validation(`Cannot create already existing endpoint configuration "${arn}".`);
     }
@@ -262,6 +280,7 @@ export class Hosting {
       seq: ++this.data.seq,
       createdAt: this.ctx.now(),
       variants: parsed,
+      tags,
     };
     return { EndpointConfigArn: arn };
   }
@@ -416,6 +435,7 @@ export class Hosting {
     const name = checkName('EndpointName', input.requiredStr('EndpointName'));
     const config = this.config(input.requiredStr('EndpointConfigName'));
     const arn = sageMakerArn(this.ctx, 'endpoint', name);
+    const tags = tagsOf(input);
     if (this.data.endpoints[name]) throw validation(`Cannot create already existing endpoint "${arn}".`);
     const now = this.ctx.now();
     this.data.endpoints[name] = {
@@ -427,6 +447,7 @@ export class Hosting {
       configName: config.name,
       status: 'Creating',
       variants: [],
+      tags,
       pending: {
         kind: 'create',
         startedAt: now,

@@ -5,6 +5,7 @@
 import { constraint, validation } from '../aws-error';
 import { sageMakerArn, type EmulatorContext } from '../context';
 import { checkName, compact, epochSeconds, paginate, sortBy, type Input, type Json } from '../wire';
+import { tagsOf, type Tag, type Taggable } from './tags';
 
 const APPROVAL_STATUSES = ['Approved', 'Rejected', 'PendingManualApproval'] as const;
 const METADATA = { maxEntries: 50, maxKeyLength: 128, maxValueLength: 256 };
@@ -14,7 +15,7 @@ export interface ModelPackageGroup {
   arn: string;
   description?: string;
   createdAt: number;
-  tags: Json[];
+  tags: Tag[];
 }
 
 export interface ModelPackage {
@@ -30,7 +31,7 @@ export interface ModelPackage {
   metadataProperties?: Json;
   customerMetadata: Record<string, string>;
   clientToken?: string;
-  tags: Json[];
+  tags: Tag[];
 }
 
 export interface RegistryData {
@@ -121,6 +122,11 @@ export class ModelRegistry {
     return pkg;
   }
 
+  /** The group or package with this (lower-cased) ARN, for the tag operations. */
+  findTaggable(arn: string): Taggable | undefined {
+    return this.data.packages[arn] ?? Object.values(this.data.groups).find((g) => g.arn === arn);
+  }
+
   createGroup(input: Input): Json {
     const name = checkName('ModelPackageGroupName', input.requiredStr('ModelPackageGroupName'));
     const arn = this.groupArn(name);
@@ -130,7 +136,7 @@ export class ModelRegistry {
       arn,
       description: input.str('ModelPackageGroupDescription'),
       createdAt: this.ctx.now(),
-      tags: input.list('Tags'),
+      tags: tagsOf(input),
     };
     return { ModelPackageGroupArn: arn };
   }
@@ -184,7 +190,7 @@ export class ModelRegistry {
       metadataProperties: input.object('MetadataProperties'),
       customerMetadata: metadata,
       clientToken: token,
-      tags: input.list('Tags'),
+      tags: tagsOf(input),
     };
     return { ModelPackageArn: arn };
   }

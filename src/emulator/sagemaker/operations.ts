@@ -2,6 +2,7 @@
 import type { Input, Json } from '../wire';
 import type { Hosting } from './hosting';
 import type { ModelRegistry } from './model-registry';
+import { Tagging } from './tags';
 
 export type SageMakerOperation = (input: Input) => Json;
 
@@ -9,6 +10,7 @@ export function sageMakerOperations(
   registry: ModelRegistry,
   hosting: Hosting,
 ): Record<string, SageMakerOperation> {
+  const tagging = new Tagging([(arn) => hosting.findTaggable(arn), (arn) => registry.findTaggable(arn)]);
   return {
     CreateModelPackageGroup: (i) => registry.createGroup(i),
     DescribeModelPackageGroup: (i) => registry.describeGroup(i),
@@ -34,5 +36,9 @@ export function sageMakerOperations(
     UpdateEndpoint: (i) => hosting.updateEndpoint(i),
     UpdateEndpointWeightsAndCapacities: (i) => hosting.updateWeights(i),
     DeleteEndpoint: (i) => hosting.deleteEndpoint(i),
+
+    AddTags: (i) => tagging.addTags(i),
+    ListTags: (i) => tagging.listTags(i),
+    DeleteTags: (i) => tagging.deleteTags(i),
   };
 }

@@ -167,4 +167,35 @@ describe('the local stack (npm start)', () => {
       for (const s of [first, second]) if (s && s.child.exitCode === null) s.child.kill('SIGKILL');
     }
   });
+
+  it('stops the whole stack when npm, its parent, is sent SIGTERM or is killed', async () => {
+    const { TEMPORAL_ADDRESS: _t, AWS_ENDPOINT_URL: _a, ...inherited } = process.env;
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      const ports = { api: await freePort(), temporal: await freePort(), emulator: await freePort() };
+      let output = '';
+      const npm = spawn('npm', ['start'], {
+        cwd: ROOT,
+        env: {
+          ...inherited,
+          LOG_LEVEL: 'warn',
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'mvl-stack-')),
+          API_PORT: String(ports.api),
+          TEMPORAL_PORT: String(ports.temporal),
+          TEMPORAL_UI_PORT: String(await freePort()),
+          EMULATOR_PORT: String(ports.emulator),
+        },
+      });
+      npm.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      npm.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      try {
+        await waitForBanner({ child: npm, output: () => output, exited: Promise.resolve(null) });
+        npm.kill(signal);
+        for (const port of Object.values(ports)) {
+          await expect.poll(() => portIsFree(port), { timeout: 30_000, interval: 250 }).toBe(true);
+        }
+      } finally {
+        if (npm.exitCode === null) npm.kill('SIGKILL');
+      }
+    }
+  });
 });

@@ -136,9 +136,9 @@ describe.concurrent('a rollback that cannot complete', () => {
     const stuck = await waitForStage(handle, 'needs-attention');
     expect(stuck.attention?.problem).toMatch(/rollback could not complete: .*AccessDenied/);
     expect(h.fake.endpoints.get(endpoint)?.variants).toHaveLength(2);
-    expect(h.fake.notifications).toContainEqual(
-      expect.objectContaining({ workflowId: stuck.workflowId, kind: 'needs-attention' }),
-    );
+    await expect
+      .poll(() => h.fake.notifications.map((n) => `${n.workflowId} ${n.kind}`))
+      .toContain(`${stuck.workflowId} needs-attention`);
 
     // The endpoint stays locked: a second version queues behind the one that needs attention.
     const next = await startLifecycle(

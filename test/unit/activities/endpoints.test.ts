@@ -8,7 +8,8 @@ import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
-  ListModelsCommand,
+  DescribeModelPackageCommand,
+  ListTagsCommand,
   UpdateEndpointCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
   type DescribeEndpointCommandOutput,
@@ -20,6 +21,12 @@ import { alreadyExists, awsError, failureOf, mockedDeps, notFound, ROLE_ARN } fr
 
 const PKG_V6 = 'arn:aws:sagemaker:us-east-1:1:model-package/churn/6';
 const PKG_V7 = 'arn:aws:sagemaker:us-east-1:1:model-package/churn/7';
+const OWNER = { lifecycleId: 'mvl-churn-train-7', modelPackageGroup: 'churn' };
+const OWNER_TAGS = [
+  { Key: 'mvl:managed-by', Value: 'model-version-lifecycle' },
+  { Key: 'mvl:lifecycle', Value: 'mvl-churn-train-7' },
+  { Key: 'mvl:group', Value: 'churn' },
+];
 
 function endpoint(
   overrides: Partial<DescribeEndpointCommandOutput> = {},
@@ -50,7 +57,7 @@ describe('endpoint activities', () => {
       await expect(activities.describeEndpoint('prod')).resolves.toBeNull();
     });
 
-    it('resolves each variant’s weight, model and model package', async () => {
+    it('resolves each variant’s weight, model, package, approval and serving mark', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
       ctx.mocks.sagemaker.on(DescribeEndpointConfigCommand).resolves({
         ProductionVariants: [
@@ -63,6 +70,18 @@ describe('endpoint activities', () => {
         .resolves({ PrimaryContainer: { ModelPackageName: PKG_V6 } })
         .on(DescribeModelCommand, { ModelName: 'churn-v7' })
         .resolves({ Containers: [{ ModelPackageName: PKG_V7 }] });
+      ctx.mocks.sagemaker
+        .on(DescribeModelPackageCommand, { ModelPackageName: PKG_V6 })
+        .resolves({
+          ModelApprovalStatus: 'Approved',
+          CustomerMetadataProperties: { ServingEndpoint: 'prod' },
+        })
+        // A leftover canary: approved, but never marked serving this endpoint.
+        .on(DescribeModelPackageCommand, { ModelPackageName: PKG_V7 })
+        .resolves({
+          ModelApprovalStatus: 'Approved',
+          CustomerMetadataProperties: { ServingEndpoint: 'other' },
+        });
 
       await expect(activities.describeEndpoint('prod')).resolves.toEqual({
         endpointName: 'prod',
@@ -75,21 +94,36 @@ describe('endpoint activities', () => {
             instanceCount: 1,
             modelName: 'churn-v6',
             modelPackageArn: PKG_V6,
+            approvalStatus: 'Approved',
+            markedServing: true,
           },
-          { variantName: 'v7', weight: 10, instanceCount: 1, modelName: 'churn-v7', modelPackageArn: PKG_V7 },
+          {
+            variantName: 'v7',
+            weight: 10,
+            instanceCount: 1,
+            modelName: 'churn-v7',
+            modelPackageArn: PKG_V7,
+            approvalStatus: 'Approved',
+            markedServing: false,
+          },
         ],
       });
     });
   });
 
   describe('createModelFromPackage', () => {
-    it('creates the model from the package with the execution role', async () => {
+    it('creates the model from the package with the execution role, tagged with its owner', async () => {
       ctx.mocks.sagemaker.on(CreateModelCommand).resolves({});
-      await activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 });
+      await activities.createModelFromPackage({
+        modelName: 'churn-v7',
+        modelPackageArn: PKG_V7,
+        owner: OWNER,
+      });
       expect(ctx.mocks.sagemaker.commandCalls(CreateModelCommand)[0]!.args[0].input).toEqual({
         ModelName: 'churn-v7',
         ExecutionRoleArn: ROLE_ARN,
         PrimaryContainer: { ModelPackageName: PKG_V7 },
+        Tags: OWNER_TAGS,
       });
     });
 
@@ -99,7 +133,7 @@ describe('endpoint activities', () => {
         .on(DescribeModelCommand)
         .resolves({ PrimaryContainer: { ModelPackageName: PKG_V7 } });
       await expect(
-        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 }),
+        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7, owner: OWNER }),
       ).resolves.toBeUndefined();
     });
 
@@ -109,7 +143,7 @@ describe('endpoint activities', () => {
         .on(DescribeModelCommand)
         .resolves({ PrimaryContainer: { ModelPackageName: PKG_V6 } });
       const f = await failureOf(
-        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7 }),
+        activities.createModelFromPackage({ modelName: 'churn-v7', modelPackageArn: PKG_V7, owner: OWNER }),
       );
       expect(f.nonRetryable).toBe(true);
       expect(f.message).toContain(PKG_V6);
@@ -134,9 +168,9 @@ describe('endpoint activities', () => {
       },
     ];
 
-    it('creates the config with every variant', async () => {
+    it('creates the config with every variant, tagged with its owner', async () => {
       ctx.mocks.sagemaker.on(CreateEndpointConfigCommand).resolves({});
-      await activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants });
+      await activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants, owner: OWNER });
       expect(ctx.mocks.sagemaker.commandCalls(CreateEndpointConfigCommand)[0]!.args[0].input).toEqual({
         EndpointConfigName: 'prod-canary',
         ProductionVariants: [
@@ -155,6 +189,7 @@ describe('endpoint activities', () => {
             InitialInstanceCount: 2,
           },
         ],
+        Tags: OWNER_TAGS,
       });
     });
 
@@ -169,29 +204,71 @@ describe('endpoint activities', () => {
         ],
       });
       await expect(
-        activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants }),
+        activities.createEndpointConfig({ endpointConfigName: 'prod-canary', variants, owner: OWNER }),
       ).resolves.toBeUndefined();
     });
   });
 
   describe('deployEndpointConfig', () => {
-    it('creates a missing endpoint', async () => {
+    it('creates a missing endpoint, tagged with its owner', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).rejects(notFound('endpoint "prod"'));
       ctx.mocks.sagemaker.on(CreateEndpointCommand).resolves({});
       await expect(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'c1' }),
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'c1', owner: OWNER }),
       ).resolves.toBe('created');
       expect(ctx.mocks.sagemaker.commandCalls(CreateEndpointCommand)[0]!.args[0].input).toEqual({
         EndpointName: 'prod',
         EndpointConfigName: 'c1',
+        Tags: OWNER_TAGS,
       });
+    });
+
+    it('exclusive (staging): refuses an existing endpoint that is not this lifecycle’s', async () => {
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointCommand)
+        .resolves(
+          endpoint({ EndpointConfigName: 'old', EndpointArn: 'arn:aws:sagemaker:us-east-1:1:endpoint/prod' }),
+        );
+      ctx.mocks.sagemaker.on(ListTagsCommand).resolves({ Tags: [{ Key: 'team', Value: 'ml' }] });
+      const f = await failureOf(
+        activities.deployEndpointConfig({
+          endpointName: 'prod',
+          endpointConfigName: 'stg-c',
+          owner: OWNER,
+          exclusive: true,
+        }),
+      );
+      expect(f.type).toBe(ErrorTypes.NotOwned);
+      expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
+    });
+
+    it('exclusive (staging): goes on with its own endpoint after a retry', async () => {
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(
+        endpoint({
+          EndpointConfigName: 'stg-c',
+          EndpointArn: 'arn:aws:sagemaker:us-east-1:1:endpoint/stg',
+        }),
+      );
+      ctx.mocks.sagemaker.on(ListTagsCommand).resolves({ Tags: OWNER_TAGS });
+      await expect(
+        activities.deployEndpointConfig({
+          endpointName: 'stg',
+          endpointConfigName: 'stg-c',
+          owner: OWNER,
+          exclusive: true,
+        }),
+      ).resolves.toBe('unchanged');
     });
 
     it('updates an InService endpoint on another config', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointConfigName: 'old' }));
       ctx.mocks.sagemaker.on(UpdateEndpointCommand).resolves({});
       await expect(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'prod-canary-2' }),
+        activities.deployEndpointConfig({
+          endpointName: 'prod',
+          endpointConfigName: 'prod-canary-2',
+          owner: OWNER,
+        }),
       ).resolves.toBe('updated');
       expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointCommand)[0]!.args[0].input).toEqual({
         EndpointName: 'prod',
@@ -202,7 +279,11 @@ describe('endpoint activities', () => {
     it('does nothing when the endpoint is already on, or moving to, the config', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint());
       await expect(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'prod-canary' }),
+        activities.deployEndpointConfig({
+          endpointName: 'prod',
+          endpointConfigName: 'prod-canary',
+          owner: OWNER,
+        }),
       ).resolves.toBe('unchanged');
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(
         endpoint({
@@ -212,7 +293,7 @@ describe('endpoint activities', () => {
         }),
       );
       await expect(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'new' }),
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'new', owner: OWNER }),
       ).resolves.toBe('unchanged');
       expect(ctx.mocks.sagemaker.commandCalls(UpdateEndpointCommand)).toHaveLength(0);
     });
@@ -220,7 +301,7 @@ describe('endpoint activities', () => {
     it('waits (retryable EndpointNotReady) while another update is in progress', async () => {
       ctx.mocks.sagemaker.on(DescribeEndpointCommand).resolves(endpoint({ EndpointStatus: 'Updating' }));
       const f = await failureOf(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next' }),
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next', owner: OWNER }),
       );
       expect(f.type).toBe(ErrorTypes.EndpointNotReady);
       expect(f.nonRetryable).toBe(false);
@@ -232,7 +313,7 @@ describe('endpoint activities', () => {
         .on(UpdateEndpointCommand)
         .rejects(awsError('ValidationException', 'Cannot update in-progress endpoint "arn:…/prod".'));
       const f = await failureOf(
-        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next' }),
+        activities.deployEndpointConfig({ endpointName: 'prod', endpointConfigName: 'next', owner: OWNER }),
       );
       expect(f.type).toBe(ErrorTypes.EndpointNotReady);
     });
@@ -322,53 +403,85 @@ describe('endpoint activities', () => {
   });
 
   describe('deletes', () => {
+    const MODEL_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:model/m';
+    const CONFIG_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/stg';
+    const ENDPOINT_ARN = 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/stg';
+
+    function existing(tags: { Key: string; Value: string }[]) {
+      ctx.mocks.sagemaker.on(DescribeModelCommand).resolves({ ModelName: 'm', ModelArn: MODEL_ARN });
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointConfigCommand)
+        .resolves({ EndpointConfigName: 'stg', EndpointConfigArn: CONFIG_ARN });
+      ctx.mocks.sagemaker
+        .on(DescribeEndpointCommand)
+        .resolves(endpoint({ EndpointName: 'stg', EndpointArn: ENDPOINT_ARN }));
+      ctx.mocks.sagemaker.on(ListTagsCommand).resolves({ Tags: tags });
+      ctx.mocks.sagemaker.on(DeleteEndpointCommand).resolves({});
+      ctx.mocks.sagemaker.on(DeleteEndpointConfigCommand).resolves({});
+      ctx.mocks.sagemaker.on(DeleteModelCommand).resolves({});
+    }
+
     it('treat "not found" as success', async () => {
-      ctx.mocks.sagemaker.on(DeleteEndpointCommand).rejects(notFound('endpoint "stg"'));
-      ctx.mocks.sagemaker.on(DeleteEndpointConfigCommand).rejects(notFound('endpoint configuration "stg"'));
-      ctx.mocks.sagemaker.on(DeleteModelCommand).rejects(notFound('model "m"'));
+      ctx.mocks.sagemaker.on(DescribeEndpointCommand).rejects(notFound('endpoint "stg"'));
+      ctx.mocks.sagemaker.on(DescribeEndpointConfigCommand).rejects(notFound('endpoint configuration "stg"'));
+      ctx.mocks.sagemaker.on(DescribeModelCommand).rejects(notFound('model "m"'));
       await expect(activities.deleteEndpoint('stg')).resolves.toBeUndefined();
       await expect(activities.deleteEndpointConfig('stg')).resolves.toBeUndefined();
       await expect(activities.deleteModel('m')).resolves.toBeUndefined();
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(0);
+    });
+
+    it('delete what carries the product’s tags', async () => {
+      existing(OWNER_TAGS);
+      await activities.deleteEndpoint('stg');
+      await activities.deleteEndpointConfig('stg');
+      await activities.deleteModel('m');
+      expect(
+        ctx.mocks.sagemaker.commandCalls(ListTagsCommand).map((c) => c.args[0].input.ResourceArn),
+      ).toEqual([ENDPOINT_ARN, CONFIG_ARN, MODEL_ARN]);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointCommand)).toHaveLength(1);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(1);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(1);
+    });
+
+    it('refuse, non-retryably, what the product did not make', async () => {
+      existing([{ Key: 'team', Value: 'ml' }]);
+      for (const attempt of [
+        activities.deleteEndpoint('stg'),
+        activities.deleteEndpointConfig('stg'),
+        activities.deleteModel('m'),
+      ]) {
+        const f = await failureOf(attempt);
+        expect(f.type).toBe(ErrorTypes.NotOwned);
+        expect(f.nonRetryable).toBe(true);
+      }
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointCommand)).toHaveLength(0);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(0);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(0);
+    });
+
+    it('given an owner, refuse what another lifecycle or group made', async () => {
+      existing(OWNER_TAGS);
+      await expect(activities.deleteEndpointConfig('stg', OWNER)).resolves.toBeUndefined();
+      const otherLifecycle = await failureOf(
+        activities.deleteEndpoint('stg', { ...OWNER, lifecycleId: 'mvl-churn-train-8' }),
+      );
+      expect(otherLifecycle.type).toBe(ErrorTypes.NotOwned);
+      expect(otherLifecycle.message).toContain('mvl-churn-train-7');
+      const otherGroup = await failureOf(
+        activities.deleteModel('m', { ...OWNER, modelPackageGroup: 'churn-vip' }),
+      );
+      expect(otherGroup.type).toBe(ErrorTypes.NotOwned);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointCommand)).toHaveLength(0);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteModelCommand)).toHaveLength(0);
+      expect(ctx.mocks.sagemaker.commandCalls(DeleteEndpointConfigCommand)).toHaveLength(1);
     });
 
     it('rethrow other failures classified', async () => {
+      existing(OWNER_TAGS);
       ctx.mocks.sagemaker.on(DeleteModelCommand).rejects(awsError('ThrottlingException', 'Rate exceeded'));
       const f = await failureOf(activities.deleteModel('m'));
       expect(f.nonRetryable).toBe(false);
     });
-  });
-
-  it('pruneRetiredModels keeps `keep` and the `retain` newest others, deletes the rest', async () => {
-    ctx.mocks.sagemaker
-      .on(ListModelsCommand)
-      .resolvesOnce({
-        Models: [
-          { ModelName: 'churn-v-v9', ModelArn: 'a', CreationTime: new Date() },
-          { ModelName: 'churn-v-v8', ModelArn: 'a', CreationTime: new Date() },
-        ],
-        NextToken: 'p2',
-      })
-      .resolvesOnce({
-        Models: [
-          { ModelName: 'churn-v-v7', ModelArn: 'a', CreationTime: new Date() },
-          { ModelName: 'other-churn-v-v1', ModelArn: 'a', CreationTime: new Date() },
-          { ModelName: 'churn-v-v6', ModelArn: 'a', CreationTime: new Date() },
-        ],
-      });
-    ctx.mocks.sagemaker.on(DeleteModelCommand).resolves({});
-    const deleted = await activities.pruneRetiredModels({
-      modelNamePrefix: 'churn-v',
-      keep: ['churn-v-v9', 'churn-v-v8'],
-      retain: 1,
-    });
-    expect(deleted).toEqual(['churn-v-v6']);
-    expect(ctx.mocks.sagemaker.commandCalls(ListModelsCommand)[0]!.args[0].input).toMatchObject({
-      NameContains: 'churn-v',
-      SortBy: 'CreationTime',
-      SortOrder: 'Descending',
-    });
-    expect(
-      ctx.mocks.sagemaker.commandCalls(DeleteModelCommand).map((c) => c.args[0].input.ModelName),
-    ).toEqual(['churn-v-v6']);
   });
 });

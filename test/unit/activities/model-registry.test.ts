@@ -176,7 +176,7 @@ describe('model registry activities', () => {
     expect(input.ApprovalDescription).toHaveLength(1024);
   });
 
-  it('marks the new package as serving and unmarks the replaced one', async () => {
+  it('marks the new package as serving and the replaced one as retired from the endpoint', async () => {
     ctx.mocks.sagemaker.on(UpdateModelPackageCommand).resolves({});
     const old = 'arn:aws:sagemaker:us-east-1:123456789012:model-package/churn/6';
     await createActivities(ctx.deps).markServing({
@@ -191,9 +191,11 @@ describe('model registry activities', () => {
     expect(mark).toEqual({
       ModelPackageArn: ARN,
       CustomerMetadataProperties: { ServingEndpoint: 'churn-prod', ServingSince: '2024-06-02T10:00:00.000Z' },
+      CustomerMetadataPropertiesToRemove: ['RetiredFrom', 'RetiredAt'],
     });
     expect(unmark).toEqual({
       ModelPackageArn: old,
+      CustomerMetadataProperties: { RetiredFrom: 'churn-prod', RetiredAt: '2024-06-02T10:00:00.000Z' },
       CustomerMetadataPropertiesToRemove: ['ServingEndpoint', 'ServingSince'],
     });
   });

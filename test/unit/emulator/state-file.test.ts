@@ -3,11 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AddTagsCommand,
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
   DescribeEndpointCommand,
   DescribeModelCommand,
+  ListTagsCommand,
 } from '@aws-sdk/client-sagemaker';
 import { describe, expect, it } from 'vitest';
 import { CREATE_DELAY_MS, startFixture } from './emulator-fixture';
@@ -45,6 +47,33 @@ describe('emulator state file', () => {
       const model = await after.aws.sagemaker.send(new DescribeModelCommand({ ModelName: 'kept' }));
       expect(model.PrimaryContainer?.Environment).toEqual({ EMULATOR_LATENCY_MS: '7' });
       expect(after.emulator.state.invocations.counts.size).toBe(0);
+    } finally {
+      await after.close();
+    }
+  });
+
+  it('keeps tags across a restart, including those added after creation', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'emu-state-')), 'state.json');
+    const before = await startFixture({ stateFile });
+    const { ModelArn } = await before.aws.sagemaker.send(
+      new CreateModelCommand({
+        ModelName: 'tagged',
+        PrimaryContainer: { Image: 'img' },
+        Tags: [{ Key: 'mvl:group', Value: 'churn' }],
+      }),
+    );
+    await before.aws.sagemaker.send(
+      new AddTagsCommand({ ResourceArn: ModelArn, Tags: [{ Key: 'mvl:lifecycle', Value: 'wf-1' }] }),
+    );
+    await before.close();
+
+    const after = await startFixture({ stateFile });
+    try {
+      const { Tags } = await after.aws.sagemaker.send(new ListTagsCommand({ ResourceArn: ModelArn }));
+      expect(Tags).toEqual([
+        { Key: 'mvl:group', Value: 'churn' },
+        { Key: 'mvl:lifecycle', Value: 'wf-1' },
+      ]);
     } finally {
       await after.close();
     }
