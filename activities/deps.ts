@@ -18,8 +18,10 @@ export interface ActivityDeps {
   webhookTimeoutMs?: number;
   /** For the endpoint lock (signal-with-start); a `Client` from @temporalio/client fits. */
   temporal?: {
-    client: { workflow: Pick<WorkflowClient, 'signalWithStart' | 'getHandle'> };
+    client: { workflow: Pick<WorkflowClient, 'signalWithStart' | 'getHandle' | 'list'> };
     taskQueue: string;
+    /** How often a lock workflow this worker starts checks that its holder still runs (default 60 s). */
+    lockLivenessCheckSeconds?: number;
   };
   /** Epoch-ms clock for the health windows and bake deadlines; tests may pin it. */
   now?: () => number;

@@ -62,9 +62,16 @@ const operatorRollback = (inbox: CommandInbox): RollbackReason => ({
  * The variant to go back to: the endpoint's only variant, from a package that is Approved and marked
  * as serving this endpoint. Anything else (a leftover canary, a hand-made model, two variants) is
  * refused before production is touched: guessing "stable" could make an unvetted model the fallback.
+ * This lifecycle's own canary (same derived variant and model names) is not "another" variant: a run
+ * reset past its lock request finds the canary its earlier run deployed, and carries on from there.
  */
-function stableOf(endpoint: EndpointSnapshot): ServingVariant {
-  const [only, ...others] = endpoint.variants;
+function stableOf(endpoint: EndpointSnapshot, names: ResourceNames): ServingVariant | undefined {
+  const ownCanary = (v: ServingVariant) =>
+    v.variantName === names.canaryVariantName && v.modelName === names.modelName;
+  const foreign = endpoint.variants.filter((v) => !ownCanary(v));
+  // Only our own variant: a first deployment whose earlier run created the endpoint.
+  if (foreign.length === 0 && endpoint.variants.length > 0) return undefined;
+  const [only, ...others] = foreign;
   if (only && others.length === 0 && only.approvalStatus === 'Approved' && only.markedServing) return only;
   const seen = endpoint.variants
     .map(
@@ -247,7 +254,7 @@ export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
   const d = input.deployment;
   const endpointName = d.productionEndpointName;
   const current = await aws.describeEndpoint(endpointName);
-  const stable = current ? stableOf(current) : undefined;
+  const stable = current ? stableOf(current, names) : undefined;
   record.state.canary = {
     endpointName,
     firstDeployment: !stable,

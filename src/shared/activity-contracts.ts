@@ -296,7 +296,44 @@ export interface LifecycleActivities {
   /** Which version, trained on which data and commit, serves the endpoint, and who approved it. */
   describeServingLineage(endpointName: string): Promise<ServingLineage | null>;
   /** Ask the endpoint's lock workflow for the lock (signal-with-start); the grant arrives as a signal. */
-  requestEndpointLock(input: { endpointName: string; requesterWorkflowId: string }): Promise<void>;
-  /** Give the lock back; safe to call when it is not held. */
-  releaseEndpointLock(input: { endpointName: string; requesterWorkflowId: string }): Promise<void>;
+  requestEndpointLock(input: {
+    endpointName: string;
+    requesterWorkflowId: string;
+    requesterRunId?: string;
+  }): Promise<void>;
+  /** Give the lock back with the grant's token (none: leave the queue); safe when it is not held. */
+  releaseEndpointLock(input: {
+    endpointName: string;
+    requesterWorkflowId: string;
+    requesterRunId?: string;
+    token?: string;
+  }): Promise<void>;
+  /** Lock liveness: is this exact run (a reset makes a new one) of the holder still running? */
+  describeLockHolder(input: { workflowId: string; runId?: string }): Promise<LockHolderStatus>;
+  /** For a fresh lock run: lifecycles still running on the endpoint, holding it or waiting for it. */
+  findEndpointLockUsers(input: { endpointName: string }): Promise<EndpointLockUsers>;
+}
+
+export interface LockHolderStatus {
+  running: boolean;
+  /** Temporal's execution status (RUNNING, TERMINATED, …) or NOT_FOUND. */
+  status: string;
+  /**
+   * When this run is closed but a newer run of the same workflow ID runs at or past the lock step (a
+   * reset to a point after the request): that run, which carries or will receive the grant.
+   */
+  successorRunId?: string;
+}
+
+export interface LockUser {
+  workflowId: string;
+  runId: string;
+  stage: string;
+}
+
+export interface EndpointLockUsers {
+  /** Past the lock step and not closed: they hold (or held) the endpoint. Oldest first. */
+  holders: LockUser[];
+  /** In `waiting-for-endpoint`. Oldest first. */
+  waiters: LockUser[];
 }

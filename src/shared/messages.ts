@@ -66,13 +66,57 @@ export const commandUpdate = defineUpdate<CommandResult, [LifecycleCommand]>('co
 
 export const stateQuery = defineQuery<LifecycleState>('state');
 
-/** Lock workflow (one per production endpoint): one deployment at a time, the others queue. */
+/**
+ * Lock workflow (one per production endpoint): one deployment at a time, the others queue.
+ * A requester is one run (workflow ID and run ID): a reset makes a new run, which is a new requester.
+ */
 export const ENDPOINT_LOCK_WORKFLOW_TYPE = 'endpointLock';
-export const acquireLockSignal = defineSignal<[{ requesterWorkflowId: string }]>('acquireLock');
-export const releaseLockSignal = defineSignal<[{ requesterWorkflowId: string }]>('releaseLock');
-/** Sent by the lock workflow to the requester when the lock is its. */
-export const lockGrantedSignal = defineSignal<[{ endpointName: string }]>('lockGranted');
-export const lockHolderQuery = defineQuery<{ holder: string | null; queue: string[] }>('lockHolder');
+
+export interface LockRequester {
+  requesterWorkflowId: string;
+  /** Absent only in signals sent before run IDs were carried; the latest run is then assumed. */
+  requesterRunId?: string;
+}
+export const acquireLockSignal = defineSignal<[LockRequester]>('acquireLock');
+/**
+ * Frees the lock only with the current grant's token. Without a token it withdraws the requester from
+ * the queue (it gave up before its grant); anything else is ignored and recorded in `lockHolder`.
+ */
+export const releaseLockSignal = defineSignal<[LockRequester & { token?: string }]>('releaseLock');
+/** Sent by the lock workflow to the requester when the lock is its; `token` releases this grant. */
+export const lockGrantedSignal = defineSignal<[{ endpointName: string; token?: string }]>('lockGranted');
+
+export interface LockGrantView {
+  workflowId: string;
+  runId?: string;
+  since: string;
+  /** Why it holds: 'granted', 'recovered' (found running on the endpoint by a fresh lock run). */
+  how: 'granted' | 'recovered';
+}
+export interface LockView {
+  endpointName: string;
+  /** The holder's workflow ID (kept a string for existing readers); details in `grant`. */
+  holder: string | null;
+  grant: LockGrantView | null;
+  /** Waiting workflow IDs, first in line first. */
+  queue: string[];
+  /** Releases that did not match the current grant, newest last (bounded). */
+  ignoredReleases: { requesterWorkflowId: string; at: string; why: string }[];
+  /** Holders the liveness check found closed, newest last (bounded). */
+  expiredHolders: { workflowId: string; at: string; status: string }[];
+  livenessCheckSeconds: number;
+}
+export const lockHolderQuery = defineQuery<LockView>('lockHolder');
+
+/** Where a waiting lifecycle stands, as the API shows it: 1 is next in line. */
+export interface LockPosition {
+  position: number | null;
+  holder: string | null;
+}
+export function lockPositionOf(view: LockView, workflowId: string): LockPosition {
+  const i = view.queue.indexOf(workflowId);
+  return { position: i >= 0 ? i + 1 : null, holder: view.holder };
+}
 
 export function endpointLockWorkflowId(endpointName: string): string {
   return `endpoint-lock-${endpointName}`;

@@ -76,7 +76,7 @@ export interface FakeSageMaker {
 }
 
 export function createFakeSageMaker(
-  options: { temporal?: { client: Client; taskQueue: string } } = {},
+  options: { temporal?: { client: Client; taskQueue: string; lockLivenessCheckSeconds?: number } } = {},
 ): FakeSageMaker {
   const calls: { name: string; input: unknown }[] = [];
   const packages = new Map<string, FakePackage>();
@@ -262,6 +262,14 @@ export function createFakeSageMaker(
     },
     async releaseEndpointLock(input) {
       await lock?.releaseEndpointLock(input);
+    },
+    async describeLockHolder(input) {
+      if (!lock) throw new Error('the fake needs a Temporal client for the endpoint lock');
+      return lock.describeLockHolder(input);
+    },
+    async findEndpointLockUsers(input) {
+      if (!lock) throw new Error('the fake needs a Temporal client for the endpoint lock');
+      return lock.findEndpointLockUsers(input);
     },
   };
 

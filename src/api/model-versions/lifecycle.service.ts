@@ -17,10 +17,14 @@ import { lifecycleWorkflowId } from '../../shared/lifecycle-input';
 import type { LifecycleState } from '../../shared/lifecycle-state';
 import {
   commandUpdate,
+  endpointLockWorkflowId,
   LIFECYCLE_WORKFLOW_TYPE,
+  lockHolderQuery,
+  lockPositionOf,
   stateQuery,
   type CommandAction,
   type CommandResult,
+  type LockPosition,
 } from '../../shared/messages';
 import { EndpointNameKey, LifecycleStageKey, ModelPackageGroupKey } from '../../shared/search-attributes';
 import { temporalUnavailable } from '../common/temporal-errors';
@@ -94,12 +98,28 @@ export class LifecycleService {
     }
   }
 
-  async state(id: string): Promise<LifecycleState> {
+  async state(id: string): Promise<LifecycleState & { lock?: LockPosition }> {
     await this.describe(id);
+    let state: LifecycleState;
     try {
-      return await this.client.workflow.getHandle(id).query(stateQuery);
+      state = await this.client.workflow.getHandle(id).query(stateQuery);
     } catch (err) {
       throw temporalUnavailable(err) ?? err;
+    }
+    if (state.stage !== 'waiting-for-endpoint') return state;
+    return { ...state, lock: await this.lockPosition(state.productionEndpointName, id) };
+  }
+
+  /** Where a waiting lifecycle stands in its endpoint's lock queue; unknown (nulls) if the lock cannot say. */
+  private async lockPosition(endpointName: string, id: string): Promise<LockPosition> {
+    try {
+      const view = await this.client.workflow
+        .getHandle(endpointLockWorkflowId(endpointName))
+        .query(lockHolderQuery);
+      return lockPositionOf(view, id);
+    } catch {
+      // The state is the answer; the position is a courtesy and must not turn it into an error.
+      return { position: null, holder: null };
     }
   }
 

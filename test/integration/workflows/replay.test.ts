@@ -202,7 +202,7 @@ describe.concurrent('workflow replay', () => {
 
   it('every terminal path has a recorded history', async () => {
     const recorded = (await readdir(FIXTURES)).filter((f) => f.endsWith('.pb')).map((f) => f.slice(0, -3));
-    expect(recorded.sort()).toEqual(Object.keys(PATHS).sort());
+    expect(recorded).toEqual(expect.arrayContaining(Object.keys(PATHS)));
   });
 
   it.each(Object.keys(PATHS))('the recorded "%s" history still replays', async (name) => {

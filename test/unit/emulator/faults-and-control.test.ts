@@ -107,7 +107,7 @@ describe('injected faults', () => {
   it('refuses a fault it cannot apply, naming the field', async () => {
     expect(await control('POST', 'faults', { operation: 'ListModels', kind: 'explode' })).toMatchObject({
       status: 400,
-      body: { error: "'kind' must be one of throttle, error, delay" },
+      body: { error: "'kind' must be one of throttle, error, deny, delay" },
     });
     expect((await control('POST', 'faults', { operation: 'X', kind: 'delay' })).body.error).toMatch(
       /delayMs/,
