@@ -40,6 +40,20 @@ const RECOVERY_BOUND_S = 30;
  * whose recovery takes minutes.
  */
 const RECOVERY_WAIT_MS = Number(process.env.CHAOS_RECOVERY_WAIT_SECONDS ?? 60) * 1000;
+/** A worker's start-up on a busy two-core machine: 10 s idle, over 60 s seen under load. */
+const STARTUP_WAIT_MS = 180_000;
+
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /**
  * Held long enough to kill the worker mid-call, short enough that the abandoned request lands at the
  * emulator (as a request already sent would at AWS) before the new worker retries it: the retry then
@@ -239,11 +253,12 @@ async function killAndMeasure(env: ChaosEnv, handle: LifecycleHandle, call: stri
   const killedAt = Date.now();
   await env.killWorker();
   const next = env.startWorker();
-  const [noticed, done] = await Promise.all([
-    noticedLostAt(handle, activityId, attempt, RECOVERY_WAIT_MS),
-    completedAt(handle, scheduledEventId, RECOVERY_WAIT_MS),
-  ]);
-  const ready = await next.ready;
+  const noticing = noticedLostAt(handle, activityId, attempt, RECOVERY_WAIT_MS);
+  noticing.catch(() => undefined); // awaited below, after the new worker is up
+  // Only the new worker can complete the activity, so the wait for it starts once it polls.
+  const ready = await within(next.ready, STARTUP_WAIT_MS, 'the new worker to poll');
+  const done = await completedAt(handle, scheduledEventId, RECOVERY_WAIT_MS);
+  const noticed = await noticing;
   const s = (ms: number) => ms / 1000;
   const r: Recovery = {
     afterReady: s(done - ready),
