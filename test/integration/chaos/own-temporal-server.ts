@@ -86,6 +86,10 @@ export async function startOwnTemporalServer(): Promise<OwnTemporalServer> {
   let child: ChildProcess;
   const launch = async () => {
     child = spawn(executable, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const running = child;
+    const killOnExit = () => running.kill('SIGKILL'); // never outlive the test process
+    process.once('exit', killOnExit);
+    running.once('exit', () => process.off('exit', killOnExit));
     await waitUntilAnswering(address, child, 60_000);
   };
   const kill = async () => {

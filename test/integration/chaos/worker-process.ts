@@ -29,6 +29,10 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
     env: { ...process.env, LOG_LEVEL: 'info', WORKER_SHUTDOWN_GRACE_SECONDS: '1', ...env },
   });
   if (child.pid === undefined) throw new Error('worker process did not start');
+  // Never outlive the test process, even when vitest ends it after a timeout before `finally` runs.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const exited = new Promise<number | null>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
