@@ -99,6 +99,9 @@ describe('a 5xx from SageMaker Runtime while staging is validated', () => {
           'validation to end',
           60_000,
         );
+        console.log(
+          `[aws-faults] one runtime 503 during validation: ${after.stage}, ${JSON.stringify(after.validation?.failures)}`,
+        );
         expect(fault.hits).toBe(1);
         expect(after.validation?.failures).toEqual([]);
         expect(after.stage).not.toBe('validation-failed');
