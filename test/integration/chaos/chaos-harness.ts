@@ -33,7 +33,7 @@ import type { modelVersionLifecycle } from '../../../workflows';
 import type { TestTemporal } from '../../helpers/temporal';
 import { emulatorRequest, type EmulatorHarness } from '../emulator/emulator-harness';
 import type { LifecycleHandle } from '../workflows/lifecycle-harness';
-import { spawnWorker, type WorkerProcess } from './worker-process';
+import { spawnWorker, type WorkerProcess } from '../worker/worker-process';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,6 +107,8 @@ export async function startChaosEnv(options: ChaosEnvOptions = {}): Promise<Chao
         AWS_ENDPOINT_URL: emulator.url,
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
+        // A test's end stops its workers by SIGKILL anyway; no need to wait out a grace time.
+        WORKER_SHUTDOWN_GRACE_SECONDS: '1',
         ...options.workerEnv,
       });
       workers.push(w);

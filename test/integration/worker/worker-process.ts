@@ -1,7 +1,7 @@
 /**
  * The lifecycle worker as a real child process (`node --import tsx src/worker/main.ts`, what
- * `npm run worker` runs), so a test can SIGKILL it as an OOM kill or a node drain would, and start
- * another. `--import tsx` keeps the worker in this one process: the pid we kill is the worker itself.
+ * `npm run worker` runs): the worker-process tests send it SIGTERM, the chaos tests SIGKILL it as an
+ * OOM kill or a node drain would and start another. `--import tsx` keeps the worker in this one process: the pid we kill is the worker itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/worker/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', WORKER_SHUTDOWN_GRACE_SECONDS: '1', ...env },
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
   });
   if (child.pid === undefined) throw new Error('worker process did not start');
   // Never outlive the test process, even when vitest ends it after a timeout before `finally` runs.
