@@ -109,6 +109,9 @@ export async function startChaosEnv(options: ChaosEnvOptions = {}): Promise<Chao
         AWS_SECRET_ACCESS_KEY: 'test',
         // A test's end stops its workers by SIGKILL anyway; no need to wait out a grace time.
         WORKER_SHUTDOWN_GRACE_SECONDS: '1',
+        // As in production, the worker runs a prebuilt bundle (the run's, from global setup) rather
+        // than bundling at start: a restart then costs what a production restart costs.
+        WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
         ...options.workerEnv,
       });
       workers.push(w);

@@ -40,7 +40,7 @@ const RECOVERY_BOUND_S = 30;
  * whose recovery takes minutes.
  */
 const RECOVERY_WAIT_MS = Number(process.env.CHAOS_RECOVERY_WAIT_SECONDS ?? 60) * 1000;
-/** A worker's start-up on a busy two-core machine: 10 s idle, over 60 s seen under load. */
+/** A worker's start-up on a busy two-core machine: seconds idle, over 60 s seen under load. */
 const STARTUP_WAIT_MS = 180_000;
 
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -245,7 +245,8 @@ interface Recovery {
 /**
  * Kills the worker with `activity` in flight and starts another at once. The bound is checked from
  * the moment the new worker polls, as issue 19 measured it ("after the new worker was up"): its
- * start-up is the machine's cost (seconds when idle, 40 s on a loaded two-core box), not the product's.
+ * start-up is the machine's cost (a few seconds idle, far more on a loaded two-core box), not the
+ * product's.
  */
 async function killAndMeasure(env: ChaosEnv, handle: LifecycleHandle, call: string, activity: string) {
   const { scheduledEventId, activityId } = await inFlightActivity(handle, activity);
