@@ -12,6 +12,7 @@
  */
 import type { LifecycleActivities } from '../src/shared/activity-contracts';
 import type { ActivityDeps } from './deps';
+import { createBuildPinningActivities } from './build-pinning';
 import { createEndpointLockActivities } from './endpoint-lock';
 import { createEndpointActivities } from './endpoints';
 import { withHeartbeats } from './heartbeat';
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     ...createNotifyActivities(deps),
     ...createServingLineageActivities(deps),
     ...createEndpointLockActivities(deps),
+    ...createBuildPinningActivities(deps as Parameters<typeof createBuildPinningActivities>[0]),
   };
   return withHeartbeats(activities, ['watchHealth']);
 }

@@ -101,6 +101,8 @@ const recovery = proxyActivities<Pick<LifecycleActivities, 'findEndpointLockUser
 const sameRun = (a: Waiter, b: Waiter) =>
   a.workflowId === b.workflowId && (!a.runId || !b.runId || a.runId === b.runId);
 
+/* Long-lived: on versioned workers it runs auto-upgrade (the worker's default), moving to the current
+   build; a change to it needs `patched()` (see endpoint-lock-v1.ts). */
 export async function endpointLock(input: EndpointLockInput): Promise<void> {
   if (!patched(LEASE_PATCH)) return legacyEndpointLock(input);
   const { endpointName } = input;

@@ -5,14 +5,16 @@
  *                    ↘ rejected / expired      ↘ validation-failed        ↘ rolled-back / cancelled
  *                                                                          ↘ needs-attention → released
  *
- * Deterministic: every side effect is an activity. Changing this code while runs may be in flight
- * needs `patched()` (or a new workflow type); test/integration/workflows/replay.test.ts replays a
- * recorded history against the current code and fails on an incompatible change.
+ * Deterministic: every side effect is an activity. Runs upgrade to the current build while they wait
+ * for approval and are pinned to their build from the decision on: a change to registration or the
+ * approval gate needs `patched()`; a change after it ships as a new build. The recorded histories of
+ * test/integration/workflows/replay.test.ts guard both.
  */
 import {
   ApplicationFailure,
   CancellationScope,
   isCancellation,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -78,6 +80,17 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
       await notifyBestEffort(record, { kind, reason: decision.reason });
       record.finish(kind, decision.by, decision.reason);
       return record.state;
+    }
+
+    // Versioned workers run lifecycles auto-upgrade (src/worker/create-worker.ts): while parked at the
+    // approval gate a run moves to the current build. From the decision on, it finishes on this one.
+    if (patched('pin-to-build-after-approval')) {
+      const { workflowId, runId, currentDeploymentVersion } = workflowInfo();
+      await aws.pinToBuild({
+        workflowId,
+        runId,
+        ...(currentDeploymentVersion ? { version: currentDeploymentVersion } : {}),
+      });
     }
 
     const staged = (names = resourceNames({

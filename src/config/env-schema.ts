@@ -54,6 +54,11 @@ export const envSchema = z
     WORKER_SHUTDOWN_GRACE_SECONDS: positiveSeconds(30),
     /** The prebuilt workflow bundle (`npm run build:bundle`); production's default is dist/workflow-bundle.js. */
     WORKFLOW_BUNDLE_PATH: optionalText,
+    /** Worker Deployment Versioning (README, "Upgrading the service"); `off` for an unversioned worker. */
+    TEMPORAL_WORKER_VERSIONING: z.enum(['on', 'off']).default('on'),
+    TEMPORAL_DEPLOYMENT_NAME: z.string().min(1).max(200).default('model-version-lifecycle'),
+    /** Overrides the derived build id (package version + workflow bundle hash). */
+    TEMPORAL_BUILD_ID: optionalText,
     NODE_ENV: optionalText,
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     // Local stack (`npm start`)

@@ -35,7 +35,12 @@ export interface ServiceConfig {
   notifyWebhookUrl?: string;
   api: { host: string; port: number };
   auth: AuthConfig;
-  worker: { shutdownGraceSeconds: number; workflowBundlePath?: string };
+  worker: {
+    shutdownGraceSeconds: number;
+    workflowBundlePath?: string;
+    /** Unset: an unversioned worker (TEMPORAL_WORKER_VERSIONING=off). */
+    versioning?: { deploymentName: string; buildId?: string };
+  };
   /** NODE_ENV=production: the worker runs only a prebuilt workflow bundle. */
   production: boolean;
   logLevel: Env['LOG_LEVEL'];
@@ -99,6 +104,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     worker: {
       shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
       ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
+      ...(e.TEMPORAL_WORKER_VERSIONING === 'on'
+        ? {
+            versioning: {
+              deploymentName: e.TEMPORAL_DEPLOYMENT_NAME,
+              ...(e.TEMPORAL_BUILD_ID ? { buildId: e.TEMPORAL_BUILD_ID } : {}),
+            },
+          }
+        : {}),
     },
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,

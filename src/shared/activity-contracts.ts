@@ -208,6 +208,15 @@ export interface PruneReport {
 }
 
 export interface LifecycleActivities {
+  /**
+   * Pins the run to the worker build that runs it (a versioning override), so it finishes on that
+   * build; 'unversioned' when the worker has no deployment version.
+   */
+  pinToBuild(input: {
+    workflowId: string;
+    runId: string;
+    version?: { deploymentName: string; buildId: string };
+  }): Promise<'pinned' | 'unversioned'>;
   /** Ensure the group (with tags), then create the package as PendingManualApproval; idempotent. */
   registerModelVersion(input: RegisterVersionInput): Promise<RegisteredVersion>;
   /** Metrics of a registered version, for the approval comparison. */

@@ -2,12 +2,23 @@
  * The lifecycle worker: the workflows of workflows/ (a prebuilt bundle, or bundled at start in
  * development: see workflow-bundle.ts), the activities of activities/ on real AWS SDK clients, and a
  * Temporal client for the endpoint lock.
+ *
+ * With versioning on, the worker belongs to a Worker Deployment and declares its build (build-id.ts);
+ * the server then routes each lifecycle to the build its versioning behaviour says (README,
+ * "Upgrading the service").
  */
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../../activities';
 import type { LifecycleActivities } from '../shared/activity-contracts';
-import { workflowSource } from './workflow-bundle';
+import { packageVersion, workflowBuildId } from './build-id';
+import { loadWorkflowCode } from './workflow-bundle';
+
+export interface VersioningOptions {
+  deploymentName: string;
+  /** Overrides the derived build id (package version + workflow code hash). */
+  buildId?: string;
+}
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -21,6 +32,15 @@ export interface WorkerOptions {
   /** A prebuilt workflow bundle; without one, production refuses to start and development bundles now. */
   workflowBundlePath?: string;
   production?: boolean;
+  /** Worker Deployment Versioning; unset: an unversioned worker. */
+  versioning?: VersioningOptions;
+}
+
+export interface LifecycleWorker {
+  worker: Worker;
+  /** The deployment version it serves, when versioned. */
+  version?: { deploymentName: string; buildId: string };
+  workflowSource: string;
 }
 
 export function createRealActivities(
@@ -35,23 +55,42 @@ export function createRealActivities(
   });
 }
 
-export async function createLifecycleWorker(options: WorkerOptions): Promise<Worker> {
+export async function createLifecycleWorker(options: WorkerOptions): Promise<LifecycleWorker> {
   let activities = options.activities;
+  // The lock and pinning activities reach Temporal through the worker's own connection.
+  const client = new Client({ connection: options.connection, namespace: options.namespace });
   if (!activities) {
     if (!options.aws) throw new Error('createLifecycleWorker needs `activities` or `aws`');
-    // The lock activities signal the endpoint's lock workflow through the worker's own connection.
-    const client = new Client({ connection: options.connection, namespace: options.namespace });
     activities = createRealActivities(options.aws, { client, taskQueue: options.taskQueue });
   }
-  return Worker.create({
+  const workflows = await loadWorkflowCode({
+    ...(options.workflowBundlePath ? { bundlePath: options.workflowBundlePath } : {}),
+    production: options.production ?? false,
+  });
+  const version = options.versioning
+    ? {
+        deploymentName: options.versioning.deploymentName,
+        buildId: options.versioning.buildId ?? workflowBuildId(packageVersion(), workflows.code),
+      }
+    : undefined;
+  const worker = await Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...workflowSource({
-      ...(options.workflowBundlePath ? { bundlePath: options.workflowBundlePath } : {}),
-      production: options.production ?? false,
-    }),
+    workflowBundle: { code: workflows.code },
     activities,
     shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
+    ...(version
+      ? {
+          workerDeploymentOptions: {
+            version,
+            useWorkerVersioning: true,
+            // Lifecycles and endpoint locks move to the current build while they wait; a lifecycle
+            // pins itself to its build at the approval decision (activities/build-pinning.ts).
+            defaultVersioningBehavior: 'AUTO_UPGRADE' as const,
+          },
+        }
+      : {}),
   });
+  return { worker, ...(version ? { version } : {}), workflowSource: workflows.source };
 }

@@ -1,11 +1,15 @@
 /** Connects to Temporal and runs the lifecycle worker until `stop()`; used by the worker process and the local stack. */
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { requireExecutionRole, type ServiceConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createLifecycleWorker } from './create-worker';
+import { makeCurrentIfFirst } from './current-build';
 
 export interface RunningWorker {
+  /** The Worker Deployment Version it serves, when versioned. */
+  version?: { deploymentName: string; buildId: string };
   /** Settles when the worker has stopped (after `stop()` or a fatal error). */
   done: Promise<void>;
   /** Graceful: stop polling, let in-flight activities finish within the grace time, then close. */
@@ -15,13 +19,14 @@ export interface RunningWorker {
 export async function startWorker(config: ServiceConfig, logger: Logger): Promise<RunningWorker> {
   const executionRoleArn = requireExecutionRole(config);
   const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal));
-  const worker = await createLifecycleWorker({
+  const { worker, version, workflowSource } = await createLifecycleWorker({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     shutdownGraceSeconds: config.worker.shutdownGraceSeconds,
     ...(config.worker.workflowBundlePath ? { workflowBundlePath: config.worker.workflowBundlePath } : {}),
     production: config.production,
+    ...(config.worker.versioning ? { versioning: config.worker.versioning } : {}),
     aws: {
       region: config.aws.region,
       endpoint: config.aws.endpoint,
@@ -34,11 +39,20 @@ export async function startWorker(config: ServiceConfig, logger: Logger): Promis
       taskQueue: config.temporal.taskQueue,
       namespace: config.temporal.namespace,
       address: config.temporal.address,
+      workflows: workflowSource,
+      deploymentVersion: version ? `${version.deploymentName}:${version.buildId}` : 'unversioned',
     },
     'worker polling',
   );
   const done = worker.run().finally(() => connection.close());
+  if (version) {
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    makeCurrentIfFirst(client, version, logger).catch((err: Error) =>
+      logger.error({ err: err.message }, 'could not read or set the current build of the worker deployment'),
+    );
+  }
   return {
+    ...(version ? { version } : {}),
     done,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -1,19 +1,33 @@
 /**
  * Which workflow code a worker runs. Production runs the bundle `npm run build:bundle` made (the
  * image ships it); development bundles workflows/ at start so an edit is picked up by a restart,
- * and never silently runs a stale dist/ file.
+ * and never silently runs a stale dist/ file. Either way the worker holds the code itself, so its
+ * build id can be derived from it (build-id.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows/index.ts');
 export const DEFAULT_WORKFLOW_BUNDLE_PATH = join(__dirname, '../../dist/workflow-bundle.js');
 
-export type WorkflowSource = { workflowBundle: { codePath: string } } | { workflowsPath: string };
+export interface WorkflowCode {
+  code: string;
+  /** Where it came from, for the start-up log line. */
+  source: string;
+}
 
-export function workflowSource(options: { bundlePath?: string; production: boolean }): WorkflowSource {
+const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
+
+export async function loadWorkflowCode(options: {
+  bundlePath?: string;
+  production: boolean;
+}): Promise<WorkflowCode> {
   const path = options.bundlePath ?? (options.production ? DEFAULT_WORKFLOW_BUNDLE_PATH : undefined);
-  if (!path) return { workflowsPath: WORKFLOWS_PATH };
+  if (!path) {
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+    return { code, source: 'workflows/ bundled at start (development)' };
+  }
   if (!existsSync(path)) {
     throw new Error(
       `workflow bundle ${path} not found: build it with \`npm run build:bundle\`` +
@@ -22,5 +36,5 @@ export function workflowSource(options: { bundlePath?: string; production: boole
           : ' (NODE_ENV=production runs only a prebuilt bundle)'),
     );
   }
-  return { workflowBundle: { codePath: path } };
+  return { code: readFileSync(path, 'utf8'), source: path };
 }

@@ -250,6 +250,9 @@ export function createFakeSageMaker(
     async pruneRetiredModels() {
       return { deleted: [], retained: [] };
     },
+    async pinToBuild() {
+      return 'unversioned' as const;
+    },
     async notify(notification) {
       notifications.push(notification);
     },

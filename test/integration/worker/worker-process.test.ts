@@ -48,6 +48,7 @@ describe('worker process', () => {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_DEPLOYMENT_NAME: `mvl-${taskQueue}`, // a fresh deployment: this worker makes its build current
       // Nothing listens here: the registration activity keeps retrying, which is all this test needs.
       AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
       AWS_ACCESS_KEY_ID: 'test',
@@ -104,6 +105,7 @@ describe('worker process shutdown with an AWS call in flight', () => {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_DEPLOYMENT_NAME: `mvl-${taskQueue}`, // a fresh deployment: this worker makes its build current
       AWS_ENDPOINT_URL: emulator.url,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
