@@ -3,19 +3,28 @@
  * emulator operation, while a good version promotes and a bad one rolls back. Both must end exactly
  * as undisturbed runs do: retries absorb the faults, and no retry makes anything twice.
  *
- * The worker runs in this process (startEmulatorHarness): nothing here is killed.
+ * The worker is a child process as in the other chaos files (a versioned worker, as production
+ * runs); nothing here is killed.
  */
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../../src/emulator/faults';
-import { seedProduction, startEmulatorHarness, type EmulatorHarness } from '../emulator/emulator-harness';
-import { startLifecycle, waitFor, waitForStage } from '../workflows/lifecycle-harness';
+import { seedProduction } from '../emulator/emulator-harness';
 import { approveSignal } from '../../../src/shared/messages';
-import { CHAOS_TRAFFIC_PER_SECOND, chaosRequest, endStateOf, UNDISTURBED } from './chaos-harness';
+import {
+  CHAOS_TRAFFIC_PER_SECOND,
+  chaosRequest,
+  endStateOf,
+  UNDISTURBED,
+  startChaosEnv,
+  waitForState,
+  type ChaosEnv,
+} from './chaos-harness';
 
-let h: EmulatorHarness;
+let h: ChaosEnv;
 beforeAll(async () => {
-  h = await startEmulatorHarness();
+  h = await startChaosEnv();
+  h.startWorker();
 });
 afterAll(async () => h?.stop());
 
@@ -50,10 +59,10 @@ describe('30 % throttling and 10 % 5xx on every emulator operation', () => {
       probability: 0.3 / 0.9,
     });
     try {
-      const handles = await Promise.all([startLifecycle(h, good.req), startLifecycle(h, bad.req)]);
+      const handles = await Promise.all([h.start(good.req), h.start(bad.req)]);
       await Promise.all(
         handles.map(async (handle) => {
-          await waitForStage(handle, 'awaiting-approval', 120_000);
+          await waitForState(handle, (s) => s.stage === 'awaiting-approval', 'awaiting-approval', 120_000);
           await handle.signal(approveSignal, { by: 'alice@ml' });
         }),
       );
@@ -89,11 +98,11 @@ describe('a 5xx from SageMaker Runtime while staging is validated', () => {
       const { req } = await run('promote');
       // The only InvokeEndpoint calls over HTTP are validation's: the traffic generator invokes in-process.
       const fault = h.emulator.state.faults.add({ operation: 'InvokeEndpoint', kind: 'error', count: 1 });
-      const handle = await startLifecycle(h, req);
+      const handle = await h.start(req);
       try {
-        await waitForStage(handle, 'awaiting-approval', 60_000);
+        await waitForState(handle, (s) => s.stage === 'awaiting-approval', 'awaiting-approval', 60_000);
         await handle.signal(approveSignal, { by: 'alice@ml' });
-        const after = await waitFor(
+        const after = await waitForState(
           handle,
           (s) => s.validation !== undefined || s.stage === 'validation-failed',
           'validation to end',

@@ -104,6 +104,9 @@ export async function startChaosEnv(options: ChaosEnvOptions = {}): Promise<Chao
         TEMPORAL_ADDRESS: address,
         TEMPORAL_NAMESPACE: namespace,
         TEMPORAL_TASK_QUEUE: taskQueue,
+        // A deployment of this env's own: its first worker makes the build current, and a restarted
+        // worker (same bundle, so the same build) serves lifecycles pinned to it.
+        TEMPORAL_DEPLOYMENT_NAME: `mvl-${taskQueue}`,
         AWS_ENDPOINT_URL: emulator.url,
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',

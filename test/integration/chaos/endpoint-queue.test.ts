@@ -14,13 +14,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Input } from '../../../src/emulator/wire';
 import type { LifecycleState } from '../../../src/shared/lifecycle-state';
 import { approveSignal } from '../../../src/shared/messages';
-import { seedProduction, startEmulatorHarness, type EmulatorHarness } from '../emulator/emulator-harness';
-import { startLifecycle, waitForStage } from '../workflows/lifecycle-harness';
-import { CHAOS_TRAFFIC_PER_SECOND, chaosRequest, inventory, sleep } from './chaos-harness';
+import { seedProduction } from '../emulator/emulator-harness';
+import {
+  CHAOS_TRAFFIC_PER_SECOND,
+  chaosRequest,
+  inventory,
+  sleep,
+  startChaosEnv,
+  waitForState,
+  type ChaosEnv,
+} from './chaos-harness';
 
-let h: EmulatorHarness;
+let h: ChaosEnv;
 beforeAll(async () => {
-  h = await startEmulatorHarness();
+  h = await startChaosEnv();
+  h.startWorker();
 });
 afterAll(async () => h?.stop());
 
@@ -74,8 +82,12 @@ describe('versions approved at once for one endpoint', () => {
       // change it deleted one and that version failed at CreateEndpointConfig: "Could not find model").
       return { ...req, deployment: { ...req.deployment, canarySteps: [50, 100] } };
     });
-    const handles = await Promise.all(requests.map((req) => startLifecycle(h, req)));
-    await Promise.all(handles.map((handle) => waitForStage(handle, 'awaiting-approval', 60_000)));
+    const handles = await Promise.all(requests.map((req) => h.start(req)));
+    await Promise.all(
+      handles.map((handle) =>
+        waitForState(handle, (s) => s.stage === 'awaiting-approval', 'awaiting-approval', 60_000),
+      ),
+    );
 
     const samples: { status: string; variants: [string, number][] }[] = [];
     let sampling = true;
