@@ -24,7 +24,8 @@ const PINNED =
 export function createBuildPinningActivities(deps: PinningDeps): Pick<LifecycleActivities, 'pinToBuild'> {
   return {
     async pinToBuild({ workflowId, runId, version }) {
-      if (!version) return 'unversioned';
+      // An unversioned worker reports an empty version, not none; pinning to it would wedge the run.
+      if (!version?.deploymentName || !version.buildId) return 'unversioned';
       if (!deps.temporal) throw new Error('pinning to a build needs a Temporal client');
       const { client } = deps.temporal;
       await client.workflowService.updateWorkflowExecutionOptions({

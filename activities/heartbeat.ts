@@ -4,7 +4,7 @@
  * call). A live worker keeps heartbeating however long AWS takes, so the short heartbeat timeout
  * never cuts a slow but healthy call. Heartbeats also carry a cancellation to the activity.
  *
- * Activities that heartbeat with progress details of their own (watchHealth) are left alone: a
+ * Activities that heartbeat with progress details of their own (watchHealth, validateEndpoint) are left alone: a
  * detail-less heartbeat from here would overwrite the details a retried attempt resumes from.
  */
 import { Context } from '@temporalio/activity';

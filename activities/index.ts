@@ -38,5 +38,5 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     ...createEndpointLockActivities(deps),
     ...createBuildPinningActivities(deps as Parameters<typeof createBuildPinningActivities>[0]),
   };
-  return withHeartbeats(activities, ['watchHealth']);
+  return withHeartbeats(activities, ['watchHealth', 'validateEndpoint']);
 }

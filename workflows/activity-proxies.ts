@@ -45,7 +45,8 @@ export const notifier = proxyActivities<Pick<LifecycleActivities, 'notify'>>({
 /** Sending sample payloads: the start-to-close grows with their number; the heartbeat stays short. */
 export function validation(payloadCount: number, latencyBudgetMs: number) {
   return proxyActivities<Pick<LifecycleActivities, 'validateEndpoint'>>({
-    startToCloseTimeout: 60_000 + payloadCount * (latencyBudgetMs + 5_000),
+    // Each payload: up to 3 attempts, each cut off at twice the budget (activities/validation.ts).
+    startToCloseTimeout: 60_000 + payloadCount * 3 * (2 * latencyBudgetMs + 1_000),
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: {
       initialInterval: '2 seconds',

@@ -18,6 +18,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { awsRefusal, describeAwsRefusal } from '../src/shared/aws-refusal';
 import { isFinalStage } from '../src/shared/lifecycle-state';
 import {
   parseLifecycleInput,
@@ -40,6 +41,9 @@ import { deployAndValidateStaging } from './staging';
 function validated(request: LifecycleRequest): LifecycleInput {
   const parsed = parseLifecycleInput(request);
   if (parsed.ok) return parsed.value;
+  // A run started before the input rules grew stricter (SageMaker's limits, strict objects) replays
+  // with the input it was accepted with; only new runs are held to the new rules.
+  if (!patched('sagemaker-input-limits')) return request as LifecycleInput;
   const detail = parsed.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
   throw ApplicationFailure.nonRetryable(
     `invalid lifecycle input: ${detail}`,
@@ -89,7 +93,7 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
       await aws.pinToBuild({
         workflowId,
         runId,
-        ...(currentDeploymentVersion ? { version: currentDeploymentVersion } : {}),
+        ...(currentDeploymentVersion?.buildId ? { version: currentDeploymentVersion } : {}),
       });
     }
 
@@ -132,6 +136,12 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
       );
       await notifyBestEffort(record, { kind: 'cancelled', reason: `cancelled while ${record.state.stage}` });
       record.finish('cancelled', 'operator', `cancelled while ${record.state.stage}`);
+    } else if (awsRefusal(err)) {
+      // A request AWS refuses as invalid (a limit the API does not check yet): a clear end in AWS's words.
+      const refusal = awsRefusal(err)!;
+      record.state.refusal = refusal;
+      await notifyBestEffort(record, { kind: 'refused-by-aws', reason: describeAwsRefusal(refusal) });
+      record.finish('refused-by-aws', 'aws', `${record.state.stage}: ${describeAwsRefusal(refusal)}`);
     } else {
       record.finish('failed', 'workflow', `${record.state.stage} failed: ${failureText(err)}`);
     }

@@ -166,8 +166,29 @@ async function holdWhilePaused(ctx: RolloutContext): Promise<RollbackReason | un
   return { cause: 'pause-limit', by: 'workflow', reason: `paused for longer than the ${limit} s limit` };
 }
 
+/**
+ * Before production is touched: what the health checks can detect at this endpoint's traffic, in the
+ * state, with a warning when the bake is too short to see a doubled error rate. Informative only.
+ */
+async function stateDetectability(ctx: RolloutContext, stable: ServingVariant | undefined): Promise<void> {
+  const d = ctx.input.deployment;
+  await bestEffort(ctx.record, 'assess what the canary can detect', async () => {
+    const report = await aws.assessDetectability({
+      endpointName: d.productionEndpointName,
+      ...(stable ? { stableVariant: stable.variantName } : {}),
+      canarySteps: ctx.record.state.canary!.steps,
+      bakeSeconds: d.bakeSeconds,
+      policy: d.health,
+    });
+    ctx.record.state.detectability = report;
+    if (report.warning) ctx.record.warn(`detectability: ${report.warning}`);
+  });
+}
+
 /** Runs one bake; a rollback or promote command interrupts it by cancelling the watch. */
-async function bake(ctx: RolloutContext, canaryWeight: number, stableVariant?: string) {
+async function bake(ctx: RolloutContext, stepIndex: number, stableVariant?: string) {
+  const canary = ctx.record.state.canary!;
+  const canaryWeight = canary.steps[stepIndex]!;
   const d = ctx.input.deployment;
   const watchHealth = healthWatch(d.bakeSeconds, d.health.maxWaitForEvidenceSeconds);
   return interruptible(
@@ -177,6 +198,8 @@ async function bake(ctx: RolloutContext, canaryWeight: number, stableVariant?: s
         canaryVariant: ctx.names.canaryVariantName,
         ...(stableVariant ? { stableVariant } : {}),
         canaryWeight,
+        canarySteps: canary.steps,
+        stepIndex,
         sinceEpochMs: Date.now(),
         bakeSeconds: d.bakeSeconds,
         intervalSeconds: d.healthCheckIntervalSeconds,
@@ -228,7 +251,7 @@ async function runSteps(ctx: RolloutContext, stable: ServingVariant | undefined)
     canary.bakeStartedAt = new Date().toISOString();
     record.explain();
 
-    const baked = await bake(ctx, weight, stable?.variantName);
+    const baked = await bake(ctx, i, stable?.variantName);
     if (!baked.done) return commanded()!;
     const verdict = baked.value;
     record.verdict(verdict);
@@ -265,6 +288,7 @@ export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
     canaryWeight: 0,
     paused: false,
   };
+  await stateDetectability(ctx, stable);
   record.enter('deploying-canary', 'workflow', stable ? `next to ${stable.variantName}` : 'first deployment');
 
   try {

@@ -55,7 +55,13 @@ export async function deployAndValidateStaging(
     const report = await validation(
       payloads.length,
       d.latencyBudgetMs,
-    )({ endpointName: names.stagingEndpointName, payloads, latencyBudgetMs: d.latencyBudgetMs });
+    )({
+      endpointName: names.stagingEndpointName,
+      payloads,
+      latencyBudgetMs: d.latencyBudgetMs,
+      maxErrorRate: d.health.maxErrorRate,
+      alpha: d.health.falseRollbackBudget,
+    });
     record.state.validation = report;
     return report;
   } finally {

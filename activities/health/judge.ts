@@ -1,123 +1,399 @@
 /**
- * The canary's health verdict from one sample. Pure: numbers in, verdict and reasons out.
+ * The canary's health verdict at one look. Pure: per-period counts in, verdict and numbers out.
  *
- * - Any configured alarm in ALARM: unhealthy, whatever the sample size (the alarm is the evidence).
- * - Fewer canary invocations than `minInvocations`: insufficient-data, no verdict.
- * - Absolute limits: 5xx rate > maxErrorRate, 4xx rate > max4xxRate, latency > maxLatencyMs.
- * - Against the stable variant, only when it too has `minInvocations` in the window (none on a first
- *   deployment, and hardly any once the canary takes 100 %): 5xx rate above stable's by more than
- *   errorRateMargin AND significant by a one-sided two-proportion z-test (z >= significanceZ);
- *   latency above stable's × maxLatencyRatio.
+ * The lifecycle's false-rollback budget α is split over tests and steps (budget.ts; Bonferroni: the
+ * union bound needs no independence). Each test spends E_PROCESS_SHARE of its α on an anytime-valid
+ * e-process (sequential.ts), checked at every look however many there are, and the rest on one
+ * exact fixed-horizon test at the bake's final look (final-look.ts). The tests:
+ *   5xx-limit, 4xx-limit           canary rate over the absolute limit (one-sample)
+ *   5xx-vs-stable                  canary rate over stable's × maxErrorRateRatio (two-sample)
+ *   latency-limit                  canary's quantile over maxLatencyMs (exceedances over the limit)
+ *   latency-body-vs-stable         canary slower at stable's median (a whole-distribution slowdown)
+ *   latency-tail-vs-stable         canary slower at stable's p99 (a tail-only regression)
+ * - Any configured alarm in ALARM, or a guardrail metric over its line: unhealthy (the operator's own
+ *   threshold; outside the α budget, like an alarm).
+ * - Any e-process over its boundary: unhealthy at once, whatever the sample size (it is valid at
+ *   every n, so strong evidence rolls back at the first look that has it).
+ * - Otherwise insufficient-data unless the data are complete (every query Complete, no datapoint
+ *   missing) with at least `minInvocations` canary invocations and latency samples.
+ * - Otherwise, at the final look, any fixed-horizon test at its level: unhealthy; else healthy. The
+ *   watch returns healthy only after the bake: there is no early promotion.
  */
-import type { HealthVerdict, VariantHealth } from '../../src/shared/activity-contracts';
+import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
+import { exceedLowerBound, exceedUpperBound, levelOf, type LatencyPeriod } from './exceedance';
+import { stepBudget, testAlphas, type TestName } from './budget';
+import { binomialUpperTail, conditionalUpperTail } from './final-look';
+import { guardrailReasons, type GuardrailReading } from './guardrails';
+import {
+  BOUNDED_MIXTURE,
+  MIXTURE,
+  oneSampleLogE,
+  ratioLowerBound,
+  rateLowerBound,
+  twoSampleLogE,
+  type Mixture,
+  type PeriodCounts,
+} from './sequential';
 
-/** What one health check read: the canary, the stable variant when there is one, and alarms. */
-export interface HealthSample {
-  canary: VariantHealth;
-  stable?: VariantHealth;
+/** One variant in one whole metric period; a field is absent when CloudWatch returned no datapoint. */
+export interface VariantPeriod {
+  invocations?: number;
+  errors5xx?: number;
+  errors4xx?: number;
+  latency?: LatencyPeriod;
+}
+
+/** What one look read: per whole period since the step began, both variants, and the reference. */
+export interface HealthEvidence {
+  canaryVariant: string;
+  stableVariant?: string;
+  /** Start (epoch ms) of every whole period in the window, ascending. */
+  periodStarts: number[];
+  canary: Map<number, VariantPeriod>;
+  stable?: Map<number, VariantPeriod>;
+  /** Why the data may be incomplete (a non-Complete StatusCode, Forbidden, a missing datapoint). */
+  problems: string[];
   alarmsInAlarm: string[];
+  guardrails: GuardrailReading[];
+  /** Stable's latency before the step (fixed for the whole step): the thresholds compared at. */
+  latencyReference?: { p50Ms: number; tailMs: number; samples: number };
   windowStart: string;
   windowEnd: string;
 }
 
-export interface Judgement {
-  status: HealthVerdict['status'];
-  reasons: string[];
+/** Where this look sits in the lifecycle's budget. */
+export interface BudgetPosition {
+  stepIndex: number;
+  /** The ramp's canary weights (%), e.g. [10, 50, 100]: how α is split (budget.ts). */
+  steps: readonly number[];
+  /**
+   * The bake is over: if this look would promote, the fixed-horizon final test (final-look.ts) runs
+   * first. The watch returns at that look either way, so it happens at most once per step.
+   */
+  finalLook?: boolean;
 }
 
 /**
- * z statistic of "proportion 1 is greater than proportion 2", with the pooled standard error.
- * 0 when either sample is empty or both proportions are 0 or 1 (no variance, no evidence).
+ * How each test's α is spent: part on the anytime-valid e-process (every look, early rollback on
+ * strong evidence), the rest on the one final look, where a fixed-horizon test is far more powerful.
  */
-export function twoProportionZ(successes1: number, n1: number, successes2: number, n2: number): number {
-  if (n1 <= 0 || n2 <= 0) return 0;
-  const p1 = successes1 / n1;
-  const p2 = successes2 / n2;
-  const pooled = (successes1 + successes2) / (n1 + n2);
-  const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
-  return se === 0 ? 0 : (p1 - p2) / se;
+export const E_PROCESS_SHARE = 0.3;
+
+export interface Judgement {
+  status: HealthVerdict['status'];
+  reasons: string[];
+  tests: TestEvidence[];
+  alpha: NonNullable<HealthVerdict['alpha']>;
+  canary: VariantHealth;
+  stable?: VariantHealth;
 }
+
+export interface JudgeOptions {
+  /** Compute the confidence bounds (bisections); the benchmark turns this off, the decision is the same. */
+  bounds?: boolean;
+}
+
+export { ALPHA_SHARES } from './budget';
 
 const pct = (rate: number) => `${(rate * 100).toFixed(2)}%`;
-const ms = (value: number) => `${Number(value.toFixed(1))} ms`;
+const LOG10 = Math.log(10);
 
-function latencyLabel(policy: HealthPolicy): string {
-  return policy.latencyStatistic === 'Average' ? 'average latency' : `${policy.latencyStatistic} latency`;
+function sumOf(
+  periods: Map<number, VariantPeriod> | undefined,
+  starts: number[],
+  key: 'invocations' | 'errors5xx' | 'errors4xx',
+): number {
+  let total = 0;
+  for (const t of starts) total += periods?.get(t)?.[key] ?? 0;
+  return total;
 }
 
-function absoluteViolations(c: VariantHealth, policy: HealthPolicy): string[] {
-  const reasons: string[] = [];
-  if (c.errorRate > policy.maxErrorRate) {
-    reasons.push(
-      `canary 5xx rate ${pct(c.errorRate)} (${c.errors5xx}/${c.invocations}) is over the limit ${pct(policy.maxErrorRate)}`,
-    );
-  }
-  if (c.rate4xx > policy.max4xxRate) {
-    reasons.push(
-      `canary 4xx rate ${pct(c.rate4xx)} (${c.errors4xx}/${c.invocations}) is over the limit ${pct(policy.max4xxRate)}`,
-    );
-  }
-  if (c.latencyMs !== null && c.latencyMs > policy.maxLatencyMs) {
-    reasons.push(
-      `canary ${latencyLabel(policy)} ${ms(c.latencyMs)} is over the limit ${ms(policy.maxLatencyMs)}`,
-    );
-  }
-  return reasons;
+function latencySamplesOf(periods: Map<number, VariantPeriod> | undefined, starts: number[]): number {
+  let total = 0;
+  for (const t of starts) total += periods?.get(t)?.latency?.samples ?? 0;
+  return total;
 }
 
-function relativeViolations(c: VariantHealth, s: VariantHealth, policy: HealthPolicy): string[] {
-  const reasons: string[] = [];
-  const excess = c.errorRate - s.errorRate;
-  const z = twoProportionZ(c.errors5xx, c.invocations, s.errors5xx, s.invocations);
-  if (excess > policy.errorRateMargin && z >= policy.significanceZ) {
-    reasons.push(
-      `canary 5xx rate ${pct(c.errorRate)} (${c.errors5xx}/${c.invocations}) exceeds stable's ` +
-        `${pct(s.errorRate)} (${s.errors5xx}/${s.invocations}) by ${pct(excess)}, more than the margin ` +
-        `${pct(policy.errorRateMargin)}, and significantly (z = ${z.toFixed(2)} >= ${policy.significanceZ})`,
-    );
+/** The highest per-period value of the level: a display figure that never understates the window's quantile. */
+function latencyDisplay(
+  periods: Map<number, VariantPeriod> | undefined,
+  starts: number[],
+  level: number,
+): number | null {
+  let worst: number | null = null;
+  for (const t of starts) {
+    const q = periods?.get(t)?.latency?.quantiles.get(level);
+    if (q !== undefined && (worst === null || q > worst)) worst = q;
   }
-  if (c.latencyMs !== null && s.latencyMs !== null && s.latencyMs > 0) {
-    const ceiling = s.latencyMs * policy.maxLatencyRatio;
-    if (c.latencyMs > ceiling) {
-      reasons.push(
-        `canary ${latencyLabel(policy)} ${ms(c.latencyMs)} is over stable's ${ms(s.latencyMs)} × ` +
-          `${policy.maxLatencyRatio} = ${ms(ceiling)}`,
+  return worst;
+}
+
+function variantHealth(
+  name: string,
+  periods: Map<number, VariantPeriod> | undefined,
+  starts: number[],
+  policy: HealthPolicy,
+): VariantHealth {
+  const invocations = sumOf(periods, starts, 'invocations');
+  const errors5xx = sumOf(periods, starts, 'errors5xx');
+  const errors4xx = sumOf(periods, starts, 'errors4xx');
+  return {
+    variantName: name,
+    invocations,
+    errors5xx,
+    errors4xx,
+    errorRate: invocations > 0 ? errors5xx / invocations : 0,
+    rate4xx: invocations > 0 ? errors4xx / invocations : 0,
+    latencyMs: latencyDisplay(periods, starts, levelOf(policy.latencyStatistic) * 100),
+    latencySamples: latencySamplesOf(periods, starts),
+    periods: starts.filter((t) => periods?.get(t)?.invocations !== undefined).length,
+  };
+}
+
+interface TestSpec {
+  test: string;
+  event: string;
+  nullValue: number;
+  alpha: number;
+  withBounds: boolean;
+  final: boolean;
+}
+
+/** The e-process's boundary and the final look's level, from the test's α. */
+function levels(alpha: number) {
+  return { eAlpha: alpha * E_PROCESS_SHARE, finalAlpha: alpha * (1 - E_PROCESS_SHARE) };
+}
+
+function oneSample(spec: TestSpec, events: number, trials: number): TestEvidence {
+  const logE = oneSampleLogE(events, trials, spec.nullValue);
+  const { eAlpha, finalAlpha } = levels(spec.alpha);
+  const boundary = Math.log(1 / eAlpha);
+  return {
+    test: spec.test,
+    event: spec.event,
+    canaryEvents: events,
+    canaryTrials: trials,
+    nullValue: spec.nullValue,
+    estimate: trials > 0 ? events / trials : null,
+    lowerBound: spec.withBounds ? rateLowerBound(events, trials, eAlpha) : 0,
+    log10E: logE / LOG10,
+    log10Boundary: boundary / LOG10,
+    alpha: spec.alpha,
+    ...(spec.final ? { pValue: binomialUpperTail(events, trials, spec.nullValue), finalAlpha } : {}),
+    rejected: logE >= boundary,
+  };
+}
+
+function twoSample(spec: TestSpec, periods: PeriodCounts[], mixture: Mixture = MIXTURE): TestEvidence {
+  const logE = twoSampleLogE(periods, spec.nullValue, mixture);
+  const { eAlpha, finalAlpha } = levels(spec.alpha);
+  const boundary = Math.log(1 / eAlpha);
+  let ce = 0, cn = 0, se = 0, sn = 0; // prettier-ignore
+  for (const p of periods) {
+    ce += p.canaryEvents;
+    cn += p.canaryTrials;
+    se += p.stableEvents;
+    sn += p.stableTrials;
+  }
+  const estimate = cn > 0 && sn > 0 && se > 0 ? ce / cn / (se / sn) : null;
+  return {
+    test: spec.test,
+    event: spec.event,
+    canaryEvents: ce,
+    canaryTrials: cn,
+    stableEvents: se,
+    stableTrials: sn,
+    nullValue: spec.nullValue,
+    estimate,
+    lowerBound: spec.withBounds ? ratioLowerBound(periods, eAlpha, mixture) : 0,
+    log10E: logE / LOG10,
+    log10Boundary: boundary / LOG10,
+    alpha: spec.alpha,
+    ...(spec.final ? { pValue: conditionalUpperTail(periods, spec.nullValue), finalAlpha } : {}),
+    rejected: logE >= boundary,
+  };
+}
+
+/** Periods where both variants have the counts: the only ones a comparison may use. */
+function pairedErrorPeriods(e: HealthEvidence): PeriodCounts[] {
+  const out: PeriodCounts[] = [];
+  for (const t of e.periodStarts) {
+    const c = e.canary.get(t);
+    const s = e.stable?.get(t);
+    if (c?.invocations === undefined || c.errors5xx === undefined) continue;
+    if (s?.invocations === undefined || s.errors5xx === undefined) continue;
+    out.push({
+      canaryEvents: c.errors5xx,
+      canaryTrials: c.invocations,
+      stableEvents: s.errors5xx,
+      stableTrials: s.invocations,
+    });
+  }
+  return out;
+}
+
+function pairedLatencyPeriods(
+  e: HealthEvidence,
+  canaryThreshold: number,
+  stableThreshold: number,
+): PeriodCounts[] {
+  const out: PeriodCounts[] = [];
+  for (const t of e.periodStarts) {
+    const c = e.canary.get(t)?.latency;
+    const s = e.stable?.get(t)?.latency;
+    if (!c || !s || c.samples <= 0 || s.samples <= 0) continue;
+    out.push({
+      canaryEvents: exceedLowerBound(c, canaryThreshold),
+      canaryTrials: c.samples,
+      stableEvents: exceedUpperBound(s, stableThreshold),
+      stableTrials: s.samples,
+    });
+  }
+  return out;
+}
+
+function runTests(
+  e: HealthEvidence,
+  policy: HealthPolicy,
+  alphas: Record<TestName, number>,
+  withBounds: boolean,
+  final: boolean,
+): TestEvidence[] {
+  const starts = e.periodStarts;
+  const invocations = sumOf(e.canary, starts, 'invocations');
+  const spec = (test: TestName, event: string, nullValue: number): TestSpec => ({
+    test,
+    event,
+    nullValue,
+    alpha: alphas[test],
+    withBounds,
+    final,
+  });
+  const tests = [
+    oneSample(
+      spec('5xx-limit', '5xx', policy.maxErrorRate),
+      sumOf(e.canary, starts, 'errors5xx'),
+      invocations,
+    ),
+    oneSample(spec('4xx-limit', '4xx', policy.max4xxRate), sumOf(e.canary, starts, 'errors4xx'), invocations),
+    twoSample(spec('5xx-vs-stable', '5xx', policy.maxErrorRateRatio), pairedErrorPeriods(e)),
+  ];
+  const level = levelOf(policy.latencyStatistic);
+  let over = 0;
+  for (const t of starts) {
+    const lat = e.canary.get(t)?.latency;
+    if (lat) over += exceedLowerBound(lat, policy.maxLatencyMs);
+  }
+  tests.push(
+    oneSample(
+      spec('latency-limit', `latency > ${policy.maxLatencyMs} ms`, 1 - level),
+      over,
+      latencySamplesOf(e.canary, starts),
+    ),
+  );
+  const ref = e.latencyReference;
+  if (ref && e.stable) {
+    const f = policy.maxLatencyRatio;
+    for (const [test, threshold, mixture] of [
+      ['latency-body-vs-stable', ref.p50Ms, BOUNDED_MIXTURE],
+      ['latency-tail-vs-stable', ref.tailMs, MIXTURE],
+    ] as const) {
+      tests.push(
+        twoSample(
+          spec(
+            test,
+            `latency > ${threshold.toFixed(1)} ms (stable) / ${(threshold * f).toFixed(1)} ms (canary)`,
+            1,
+          ),
+          pairedLatencyPeriods(e, threshold * f, threshold),
+          mixture,
+        ),
       );
     }
   }
-  return reasons;
+  return tests;
 }
 
-function summary(sample: HealthSample, policy: HealthPolicy, comparedWithStable: boolean): string {
-  const describe = (role: string, v: VariantHealth) =>
-    `${role} ${v.variantName}: ${v.invocations} invocations, 5xx ${pct(v.errorRate)}, 4xx ${pct(v.rate4xx)}, ` +
-    `${latencyLabel(policy)} ${v.latencyMs === null ? 'n/a' : ms(v.latencyMs)}`;
-  const parts = [describe('canary', sample.canary)];
-  if (sample.stable) parts.push(describe('stable', sample.stable));
-  parts.push(comparedWithStable ? 'within limits and in line with stable' : 'within absolute limits');
-  return parts.join('; ');
+/** "5xx rate", or "share of requests with latency > 412.3 ms". */
+const rateOf = (event: string) =>
+  /^[45]xx$/.test(event) ? `${event} rate` : `share of requests with ${event}`;
+
+/** The counts of a test in words: "5xx rate 2.00% (60/3000) against stable's 1.00% (270/27000)". */
+function counts(t: TestEvidence): string {
+  const own = `canary ${rateOf(t.event)} ${pct(t.canaryTrials ? t.canaryEvents / t.canaryTrials : 0)} (${t.canaryEvents}/${t.canaryTrials})`;
+  if (t.stableTrials === undefined) return own;
+  const stable = pct(t.stableTrials ? t.stableEvents! / t.stableTrials : 0);
+  return `${own} against stable's ${stable} (${t.stableEvents}/${t.stableTrials})`;
 }
 
-export function judgeCanary(sample: HealthSample, policy: HealthPolicy): Judgement {
-  const alarmReasons = sample.alarmsInAlarm.map((name) => `alarm ${name} is in ALARM`);
-  const { canary, stable } = sample;
-  if (canary.invocations < policy.minInvocations) {
-    if (alarmReasons.length > 0) return { status: 'unhealthy', reasons: alarmReasons };
-    return {
-      status: 'insufficient-data',
-      reasons: [
-        `canary ${canary.variantName} had ${canary.invocations} invocations in the window, ` +
-          `fewer than the ${policy.minInvocations} needed for a verdict`,
-      ],
-    };
+function describeRejection(t: TestEvidence): string {
+  const eAlpha = t.alpha * E_PROCESS_SHARE;
+  const stat = `e = 10^${t.log10E.toFixed(2)} ≥ 10^${t.log10Boundary.toFixed(2)} = 1/α (α = ${eAlpha.toExponential(2)})`;
+  if (t.stableTrials !== undefined) {
+    const ratio = t.estimate === null ? 'n/a' : t.estimate.toFixed(2);
+    return `${t.test}: ${counts(t)}, ratio ${ratio} (lower bound ${t.lowerBound.toFixed(2)}) over the tolerated ${t.nullValue}; ${stat}`;
   }
-  const compareWithStable = stable !== undefined && stable.invocations >= policy.minInvocations;
-  const reasons = [
-    ...alarmReasons,
-    ...absoluteViolations(canary, policy),
-    ...(compareWithStable ? relativeViolations(canary, stable, policy) : []),
+  return `${t.test}: ${counts(t)} (lower bound ${pct(t.lowerBound)}) over the limit ${pct(t.nullValue)}; ${stat}`;
+}
+
+function describeFinalRejection(t: TestEvidence): string {
+  return (
+    `${t.test} (final look): ${counts(t)}, ` +
+    `p = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
+  );
+}
+
+export function judgeLook(
+  e: HealthEvidence,
+  policy: HealthPolicy,
+  position: BudgetPosition,
+  options: JudgeOptions = {},
+): Judgement {
+  const alphas = testAlphas(policy.falseRollbackBudget, position.steps, position.stepIndex);
+  const alpha = {
+    lifecycle: policy.falseRollbackBudget,
+    ...stepBudget(policy.falseRollbackBudget, position.steps, position.stepIndex),
+  };
+  const tests = runTests(e, policy, alphas, options.bounds ?? true, position.finalLook ?? false);
+  const canary = variantHealth(e.canaryVariant, e.canary, e.periodStarts, policy);
+  const stable = e.stableVariant
+    ? variantHealth(e.stableVariant, e.stable, e.periodStarts, policy)
+    : undefined;
+  const base = { tests, alpha, canary, ...(stable ? { stable } : {}) };
+
+  const unhealthy = [
+    ...e.alarmsInAlarm.map((name) => `alarm ${name} is in ALARM`),
+    ...guardrailReasons(e.guardrails, policy.guardrails),
+    ...tests.filter((t) => t.rejected).map(describeRejection),
   ];
-  if (reasons.length > 0) return { status: 'unhealthy', reasons };
-  return { status: 'healthy', reasons: [summary(sample, policy, compareWithStable)] };
+  if (unhealthy.length > 0) return { status: 'unhealthy', reasons: unhealthy, ...base };
+
+  const short: string[] = [...e.problems];
+  if (e.periodStarts.length === 0) short.push('no whole metric period since the weight change yet');
+  if (canary.invocations < policy.minInvocations) {
+    short.push(
+      `canary ${canary.variantName} had ${canary.invocations} invocations in the window, ` +
+        `fewer than the ${policy.minInvocations} needed for a verdict`,
+    );
+  } else if ((canary.latencySamples ?? 0) < policy.minInvocations) {
+    short.push(
+      `canary ${canary.variantName} had ${canary.latencySamples ?? 0} latency samples, fewer than the ${policy.minInvocations} needed`,
+    );
+  }
+  if (short.length > 0) return { status: 'insufficient-data', reasons: short, ...base };
+
+  const atFinal = tests.filter((t) => t.pValue !== undefined && t.pValue <= t.finalAlpha!);
+  for (const t of atFinal) t.rejected = true;
+  if (atFinal.length > 0)
+    return { status: 'unhealthy', reasons: atFinal.map(describeFinalRejection), ...base };
+
+  const summary =
+    `canary ${canary.variantName}: ${canary.invocations} invocations, 5xx ${canary.errors5xx} (${pct(canary.errorRate)}), ` +
+    `4xx ${canary.errors4xx}` +
+    (stable
+      ? `; stable ${stable.variantName}: ${stable.invocations} invocations, 5xx ${stable.errors5xx} (${pct(stable.errorRate)})`
+      : '') +
+    `; no test rejected (step α = ${alpha.step.toExponential(2)}) over ${e.periodStarts.length} whole periods`;
+  return { status: 'healthy', reasons: [summary], ...base };
 }

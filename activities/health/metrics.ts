@@ -1,12 +1,15 @@
 /**
- * Reads one health sample from CloudWatch: per variant Invocations, Invocation5XXErrors,
- * Invocation4XXErrors (Sum) and ModelLatency (the policy's statistic) over [since, now] in a single
- * GetMetricData call, plus which of the policy's alarms are in ALARM.
+ * Reads one look's evidence from CloudWatch in a single GetMetricData call: per variant and per whole
+ * metric period since the weight change, Invocations, Invocation5XXErrors, Invocation4XXErrors (Sum),
+ * ModelLatency SampleCount and a ladder of ModelLatency percentiles (exceedance.ts), plus the
+ * guardrail metrics and which alarms are in ALARM.
  *
- * Latency over several periods is the invocation-weighted mean of the per-period statistic: a p99
- * from a busy minute counts more than one from a quiet minute, and a single slow request in a
- * near-empty period does not dominate the way a max would. (It is not the window's exact p99,
- * which CloudWatch cannot give across periods.)
+ * The window is aligned to whole periods: it starts at the first period boundary after the weight
+ * change (AWS/SageMaker datapoints are per period, so the period holding the change mixes two steps)
+ * and ends at the last boundary before now (the current period is still filling). Anything CloudWatch
+ * does not vouch for (a final StatusCode other than Complete, e.g. PartialData, Forbidden,
+ * InternalError; an error message; a count missing where its period had invocations) is recorded as
+ * a problem, which the judge reads as "insufficient evidence", never as zero errors.
  */
 import {
   DescribeAlarmsCommand,
@@ -15,65 +18,111 @@ import {
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
-import type { VariantHealth } from '../../src/shared/activity-contracts';
-import type { HealthPolicy } from '../../src/shared/lifecycle-input';
+import type { GuardrailMetric, HealthPolicy } from '../../src/shared/lifecycle-input';
 import { aws } from '../aws-errors';
-import type { HealthSample } from './judge';
+import { LATENCY_LADDER, ladderStat, levelOf } from './exceedance';
+import type { GuardrailReading } from './guardrails';
+import type { HealthEvidence, VariantPeriod } from './judge';
 
-export interface SampleRequest {
+export interface EvidenceRequest {
   endpointName: string;
   canaryVariant: string;
   stableVariant?: string;
   sinceEpochMs: number;
   nowEpochMs: number;
   policy: HealthPolicy;
+  latencyReference?: HealthEvidence['latencyReference'];
 }
 
 const NAMESPACE = 'AWS/SageMaker';
-const METRICS = {
-  invocations: { name: 'Invocations', stat: 'Sum' },
-  errors5xx: { name: 'Invocation5XXErrors', stat: 'Sum' },
-  errors4xx: { name: 'Invocation4XXErrors', stat: 'Sum' },
-  latency: { name: 'ModelLatency', stat: undefined },
-} as const;
-type MetricKey = keyof typeof METRICS;
-
 /** CloudWatch reports ModelLatency in microseconds. */
 const MICROSECONDS_PER_MS = 1000;
+/** The tail a tail-only regression is looked for at. */
+export const TAIL_LEVEL = 99;
 
-/** Query ids must start with a lower-case letter and hold only [a-zA-Z0-9_]. */
-function queryId(role: 'canary' | 'stable', metric: MetricKey): string {
-  return `${role}_${metric}`;
+type Role = 'canary' | 'stable';
+type Series = Map<number, number>;
+
+/** Whole periods: [first boundary at or after `since`, last boundary at or before `now`). */
+export function alignedWindow(
+  sinceMs: number,
+  nowMs: number,
+  periodSeconds: number,
+): { startMs: number; endMs: number; periodStarts: number[] } {
+  const p = periodSeconds * 1000;
+  const startMs = Math.ceil(sinceMs / p) * p;
+  const endMs = Math.max(startMs, Math.floor(nowMs / p) * p);
+  const periodStarts: number[] = [];
+  for (let t = startMs; t < endMs; t += p) periodStarts.push(t);
+  return { startMs, endMs, periodStarts };
 }
 
-function queriesFor(
-  role: 'canary' | 'stable',
+function dims(endpointName: string, variantName: string) {
+  return [
+    { Name: 'EndpointName', Value: endpointName },
+    { Name: 'VariantName', Value: variantName },
+  ];
+}
+
+/** Query ids must start with a lower-case letter and hold only [a-zA-Z0-9_]. */
+const ladderId = (role: Role, level: number) => `${role}_lat_p${String(level).replace('.', '_')}`;
+
+function sageMakerQueries(
+  role: Role,
   endpointName: string,
-  variantName: string,
-  policy: HealthPolicy,
+  variant: string,
+  period: number,
 ): MetricDataQuery[] {
-  return (Object.keys(METRICS) as MetricKey[]).map((key) => ({
-    Id: queryId(role, key),
+  const q = (Id: string, MetricName: string, Stat: string): MetricDataQuery => ({
+    Id,
+    ReturnData: true,
+    MetricStat: {
+      Metric: { Namespace: NAMESPACE, MetricName, Dimensions: dims(endpointName, variant) },
+      Period: period,
+      Stat,
+    },
+  });
+  return [
+    q(`${role}_invocations`, 'Invocations', 'Sum'),
+    q(`${role}_errors5xx`, 'Invocation5XXErrors', 'Sum'),
+    q(`${role}_errors4xx`, 'Invocation4XXErrors', 'Sum'),
+    q(`${role}_lat_n`, 'ModelLatency', 'SampleCount'),
+    ...LATENCY_LADDER.map((level) => q(ladderId(role, level), 'ModelLatency', ladderStat(level))),
+  ];
+}
+
+function guardrailQuery(
+  role: Role,
+  index: number,
+  g: GuardrailMetric,
+  variant: string,
+  period: number,
+): MetricDataQuery {
+  return {
+    Id: `${role}_g${index}`,
     ReturnData: true,
     MetricStat: {
       Metric: {
-        Namespace: NAMESPACE,
-        MetricName: METRICS[key].name,
+        Namespace: g.namespace,
+        MetricName: g.metricName,
         Dimensions: [
-          { Name: 'EndpointName', Value: endpointName },
-          { Name: 'VariantName', Value: variantName },
+          ...g.dimensions.map((d) => ({ Name: d.name, Value: d.value })),
+          { Name: 'VariantName', Value: variant },
         ],
       },
-      Period: policy.metricPeriodSeconds,
-      Stat: METRICS[key].stat ?? policy.latencyStatistic,
+      Period: period,
+      Stat: g.statistic,
     },
-  }));
+  };
 }
 
-type Series = Map<number, number>;
-
-/** Merges results by id and timestamp (GetMetricData may page one id's datapoints). */
-function collect(results: MetricDataResult[], into: Map<string, Series>): void {
+/** Merges pages by id and timestamp; keeps each id's last StatusCode and any messages. */
+function collect(
+  results: MetricDataResult[],
+  into: Map<string, Series>,
+  status: Map<string, string>,
+  problems: string[],
+): void {
   for (const r of results) {
     if (!r.Id) continue;
     const series = into.get(r.Id) ?? new Map<number, number>();
@@ -82,47 +131,57 @@ function collect(results: MetricDataResult[], into: Map<string, Series>): void {
       if (v !== undefined) series.set(new Date(t).getTime(), v);
     });
     into.set(r.Id, series);
+    if (r.StatusCode) status.set(r.Id, r.StatusCode);
+    for (const m of r.Messages ?? [])
+      problems.push(`${r.Id}: CloudWatch says ${m.Code ?? ''} ${m.Value ?? ''}`.trim());
   }
 }
 
-function sum(series: Series | undefined): number {
-  let total = 0;
-  for (const v of series?.values() ?? []) total += v;
-  return total;
-}
-
-/** Invocation-weighted mean of the per-period latency statistic, in ms; null without datapoints. */
-function weightedLatencyMs(latency: Series | undefined, invocations: Series | undefined): number | null {
-  if (!latency || latency.size === 0) return null;
-  let weighted = 0;
-  let weights = 0;
-  for (const [t, v] of latency) {
-    const w = invocations?.get(t) ?? 0;
-    weighted += v * w;
-    weights += w;
-  }
-  const micros = weights > 0 ? weighted / weights : sum(latency) / latency.size;
-  return micros / MICROSECONDS_PER_MS;
-}
-
-function variantHealth(
-  variantName: string,
-  role: 'canary' | 'stable',
+function variantPeriods(
+  role: Role,
   data: Map<string, Series>,
-): VariantHealth {
-  const invocationSeries = data.get(queryId(role, 'invocations'));
-  const invocations = sum(invocationSeries);
-  const errors5xx = sum(data.get(queryId(role, 'errors5xx')));
-  const errors4xx = sum(data.get(queryId(role, 'errors4xx')));
-  return {
-    variantName,
-    invocations,
-    errors5xx,
-    errors4xx,
-    errorRate: invocations > 0 ? errors5xx / invocations : 0,
-    rate4xx: invocations > 0 ? errors4xx / invocations : 0,
-    latencyMs: weightedLatencyMs(data.get(queryId(role, 'latency')), invocationSeries),
-  };
+  starts: number[],
+  problems: string[],
+): Map<number, VariantPeriod> {
+  const get = (id: string, t: number) => data.get(id)?.get(t);
+  const out = new Map<number, VariantPeriod>();
+  for (const t of starts) {
+    const invocations = get(`${role}_invocations`, t);
+    const errors5xx = get(`${role}_errors5xx`, t);
+    const errors4xx = get(`${role}_errors4xx`, t);
+    const samples = get(`${role}_lat_n`, t);
+    const quantiles = new Map<number, number>();
+    for (const level of LATENCY_LADDER) {
+      const v = get(ladderId(role, level), t);
+      if (v !== undefined) quantiles.set(level, v / MICROSECONDS_PER_MS);
+    }
+    const present = [invocations, errors5xx, errors4xx, samples].filter((v) => v !== undefined).length;
+    if (
+      present > 0 &&
+      (invocations === undefined || errors5xx === undefined || (invocations > 0 && samples === undefined))
+    ) {
+      problems.push(
+        `${role} period ${new Date(t).toISOString()}: datapoints missing (Invocations, 5XX or ModelLatency)`,
+      );
+    }
+    out.set(t, {
+      ...(invocations !== undefined ? { invocations } : {}),
+      ...(errors5xx !== undefined ? { errors5xx } : {}),
+      ...(errors4xx !== undefined ? { errors4xx } : {}),
+      ...(samples !== undefined && samples > 0 ? { latency: { samples, quantiles } } : {}),
+    });
+  }
+  return out;
+}
+
+/** A guardrail's per-period values combined into the window's: sums add, extremes extend, the rest average. */
+function windowValue(series: Series | undefined, statistic: string): number | null {
+  const values = [...(series?.values() ?? [])];
+  if (values.length === 0) return null;
+  if (statistic === 'Sum' || statistic === 'SampleCount') return values.reduce((a, b) => a + b, 0);
+  if (statistic === 'Maximum') return Math.max(...values);
+  if (statistic === 'Minimum') return Math.min(...values);
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 async function alarmsInAlarm(cloudwatch: CloudWatchClient, alarmNames: string[]): Promise<string[]> {
@@ -138,24 +197,21 @@ async function alarmsInAlarm(cloudwatch: CloudWatchClient, alarmNames: string[])
   );
   return [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]
     .map((a) => a.AlarmName ?? '')
-    .filter((name) => name !== '');
+    .filter((n) => n !== '');
 }
 
-export async function readHealthSample(
+export async function getMetricData(
   cloudwatch: CloudWatchClient,
-  req: SampleRequest,
-): Promise<HealthSample> {
-  const start = new Date(req.sinceEpochMs);
-  // CloudWatch refuses an empty window; a check right after the weights changed still asks for one second.
-  const end = new Date(Math.max(req.nowEpochMs, req.sinceEpochMs + 1000));
-  const queries = [
-    ...queriesFor('canary', req.endpointName, req.canaryVariant, req.policy),
-    ...(req.stableVariant ? queriesFor('stable', req.endpointName, req.stableVariant, req.policy) : []),
-  ];
+  queries: MetricDataQuery[],
+  start: Date,
+  end: Date,
+) {
   const data = new Map<string, Series>();
+  const status = new Map<string, string>();
+  const problems: string[] = [];
   let NextToken: string | undefined;
   do {
-    // One call per check; more only when a very long window at a short period overflows a page.
+    // One call per look; more only when a long window at a short period overflows a page.
     const page = await aws('GetMetricData', () =>
       cloudwatch.send(
         new GetMetricDataCommand({
@@ -167,15 +223,103 @@ export async function readHealthSample(
         }),
       ),
     );
-    collect(page.MetricDataResults ?? [], data);
+    collect(page.MetricDataResults ?? [], data, status, problems);
+    for (const m of page.Messages ?? [])
+      problems.push(`CloudWatch says ${m.Code ?? ''} ${m.Value ?? ''}`.trim());
     NextToken = page.NextToken;
   } while (NextToken);
+  for (const [id, code] of status) if (code !== 'Complete') problems.push(`${id}: StatusCode ${code}`);
+  return { data, problems };
+}
 
-  return {
-    canary: variantHealth(req.canaryVariant, 'canary', data),
-    ...(req.stableVariant ? { stable: variantHealth(req.stableVariant, 'stable', data) } : {}),
-    alarmsInAlarm: await alarmsInAlarm(cloudwatch, req.policy.alarmNames),
-    windowStart: start.toISOString(),
-    windowEnd: end.toISOString(),
+export async function readEvidence(
+  cloudwatch: CloudWatchClient,
+  req: EvidenceRequest,
+): Promise<HealthEvidence> {
+  const period = req.policy.metricPeriodSeconds;
+  const w = alignedWindow(req.sinceEpochMs, req.nowEpochMs, period);
+  const alarms = await alarmsInAlarm(cloudwatch, req.policy.alarmNames);
+  const base = {
+    canaryVariant: req.canaryVariant,
+    ...(req.stableVariant ? { stableVariant: req.stableVariant } : {}),
+    alarmsInAlarm: alarms,
+    ...(req.latencyReference ? { latencyReference: req.latencyReference } : {}),
+    windowStart: new Date(w.startMs).toISOString(),
+    windowEnd: new Date(w.endMs).toISOString(),
   };
+  if (w.periodStarts.length === 0) {
+    return { ...base, periodStarts: [], canary: new Map(), problems: [], guardrails: [] };
+  }
+  const roles: [Role, string][] = [['canary', req.canaryVariant]];
+  if (req.stableVariant) roles.push(['stable', req.stableVariant]);
+  const queries = roles.flatMap(([role, variant]) => [
+    ...sageMakerQueries(role, req.endpointName, variant, period),
+    ...req.policy.guardrails.map((g, i) => guardrailQuery(role, i, g, variant, period)),
+  ]);
+  const { data, problems } = await getMetricData(cloudwatch, queries, new Date(w.startMs), new Date(w.endMs));
+  const canary = variantPeriods('canary', data, w.periodStarts, problems);
+  const stable = req.stableVariant ? variantPeriods('stable', data, w.periodStarts, problems) : undefined;
+  const guardrails: GuardrailReading[] = req.policy.guardrails.map((g, i) => ({
+    name: g.name,
+    canary: windowValue(data.get(`canary_g${i}`), g.statistic),
+    ...(req.stableVariant ? { stable: windowValue(data.get(`stable_g${i}`), g.statistic) } : {}),
+  }));
+  return {
+    ...base,
+    periodStarts: w.periodStarts,
+    canary,
+    ...(stable ? { stable } : {}),
+    problems,
+    guardrails,
+  };
+}
+
+/**
+ * Stable's latency before the step: the thresholds both variants are compared at for the whole step
+ * (fixed in advance, so the comparison stays a valid test). One period spanning the reference window;
+ * null when the stable variant had no latency samples or CloudWatch did not vouch for the data.
+ */
+export async function readLatencyReference(
+  cloudwatch: CloudWatchClient,
+  req: { endpointName: string; stableVariant: string; sinceEpochMs: number; policy: HealthPolicy },
+): Promise<HealthEvidence['latencyReference'] | null> {
+  const period = req.policy.metricPeriodSeconds;
+  const span = Math.ceil(req.policy.latencyReferenceSeconds / period) * period;
+  const end = Math.floor(req.sinceEpochMs / (period * 1000)) * period * 1000;
+  const stat = (Id: string, Stat: string): MetricDataQuery => ({
+    Id,
+    ReturnData: true,
+    MetricStat: {
+      Metric: {
+        Namespace: NAMESPACE,
+        MetricName: 'ModelLatency',
+        Dimensions: dims(req.endpointName, req.stableVariant),
+      },
+      Period: span,
+      Stat,
+    },
+  });
+  const { data, problems } = await getMetricData(
+    cloudwatch,
+    [
+      stat('ref_n', 'SampleCount'),
+      stat('ref_p50', 'p50'),
+      stat('ref_tail', ladderStat(Math.max(TAIL_LEVEL, levelOf(req.policy.latencyStatistic) * 100))),
+    ],
+    new Date(end - span * 1000),
+    new Date(end),
+  );
+  if (problems.length > 0) return null;
+  // Several datapoints when the span straddles CloudWatch's period alignment: weight them by their samples.
+  let n = 0, p50 = 0, tail = 0; // prettier-ignore
+  for (const [t, count] of data.get('ref_n') ?? []) {
+    const a = data.get('ref_p50')?.get(t);
+    const b = data.get('ref_tail')?.get(t);
+    if (a === undefined || b === undefined || count <= 0) continue;
+    n += count;
+    p50 += a * count;
+    tail += b * count;
+  }
+  if (n === 0) return null;
+  return { p50Ms: p50 / n / MICROSECONDS_PER_MS, tailMs: tail / n / MICROSECONDS_PER_MS, samples: n };
 }

@@ -4,22 +4,39 @@
  * healthy once the bake time has passed with a healthy last check, and waits for evidence up to
  * `maxWaitForEvidenceSeconds` past the bake before returning insufficient-data (the workflow then
  * fails safe). Times count from `sinceEpochMs`, so a retried attempt keeps the original deadlines,
- * and the check count resumes from the last heartbeat.
+ * and the check count resumes from the last heartbeat, as does the stable latency reference read at
+ * the step's start (the thresholds must stay fixed for the whole step for the test to be valid).
+ * Every look is judged by the sequential rule (judge.ts), so looking often costs no false rollbacks.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Context } from '@temporalio/activity';
 import type {
+  DetectabilityActivities,
   HealthVerdict,
   LifecycleActivities,
   WatchHealthInput,
 } from '../../src/shared/activity-contracts';
-import { judgeCanary } from './judge';
-import { readHealthSample } from './metrics';
+import { DEFAULT_CANARY_STEPS } from '../../src/shared/lifecycle-input';
+import { createDetectabilityActivity } from './detectability-activity';
+import { judgeLook, type HealthEvidence } from './judge';
+import { readEvidence, readLatencyReference } from './metrics';
 
 /** Heartbeat details: what a retried attempt resumes from. */
 export interface WatchProgress {
   checks: number;
   lastStatus?: HealthVerdict['status'];
+  /** null: read, and there was none (first deployment, or no stable latency before the step). */
+  latencyReference?: HealthEvidence['latencyReference'] | null;
+}
+
+/**
+ * Where this bake sits in the ramp. Without the fields, the default ramp (10/50/100) is assumed, with
+ * the step found by its weight: never more α than the default configuration would spend.
+ */
+function budgetPosition(input: WatchHealthInput): { stepIndex: number; steps: readonly number[] } {
+  const steps: readonly number[] = input.canarySteps ?? DEFAULT_CANARY_STEPS;
+  const found = steps.indexOf(input.canaryWeight);
+  return { steps, stepIndex: input.stepIndex ?? (found >= 0 ? found : 0) };
 }
 
 /** Heartbeat at least this often while sleeping, so a heartbeat timeout shorter than the interval works. */
@@ -36,42 +53,66 @@ async function sleepHeartbeating(ms: number, progress: WatchProgress): Promise<v
 export function createHealthActivities(deps: {
   cloudwatch: CloudWatchClient;
   now?: () => number;
-}): Pick<LifecycleActivities, 'watchHealth'> {
+}): Pick<LifecycleActivities, 'watchHealth'> & DetectabilityActivities {
   const now = deps.now ?? Date.now;
 
-  async function check(input: WatchHealthInput, checks: number): Promise<HealthVerdict> {
+  async function check(
+    input: WatchHealthInput,
+    checks: number,
+    latencyReference: HealthEvidence['latencyReference'] | null,
+    bakeEndsAt: number,
+  ): Promise<HealthVerdict> {
     const at = now();
-    const sample = await readHealthSample(deps.cloudwatch, {
+    const evidence = await readEvidence(deps.cloudwatch, {
       endpointName: input.endpointName,
       canaryVariant: input.canaryVariant,
-      stableVariant: input.stableVariant,
+      ...(input.stableVariant ? { stableVariant: input.stableVariant } : {}),
       sinceEpochMs: input.sinceEpochMs,
       nowEpochMs: at,
       policy: input.policy,
+      ...(latencyReference ? { latencyReference } : {}),
+    });
+    const judgement = judgeLook(evidence, input.policy, {
+      ...budgetPosition(input),
+      finalLook: at >= bakeEndsAt,
     });
     return {
       at: new Date(at).toISOString(),
       endpointName: input.endpointName,
       canaryWeight: input.canaryWeight,
-      ...judgeCanary(sample, input.policy),
-      ...sample,
+      ...judgement,
+      alarmsInAlarm: evidence.alarmsInAlarm,
+      windowStart: evidence.windowStart,
+      windowEnd: evidence.windowEnd,
       checks,
     };
   }
 
   return {
+    ...createDetectabilityActivity({ cloudwatch: deps.cloudwatch, now }),
     async watchHealth(input) {
       const ctx = Context.current();
       const resumed = ctx.info.heartbeatDetails as WatchProgress | undefined;
       let checks = resumed?.checks ?? 0;
+      let latencyReference = resumed?.latencyReference;
+      if (latencyReference === undefined) {
+        latencyReference = input.stableVariant
+          ? await readLatencyReference(deps.cloudwatch, {
+              endpointName: input.endpointName,
+              stableVariant: input.stableVariant,
+              sinceEpochMs: input.sinceEpochMs,
+              policy: input.policy,
+            })
+          : null;
+      }
       const bakeEndsAt = input.sinceEpochMs + input.bakeSeconds * 1000;
       const evidenceDeadline = bakeEndsAt + input.policy.maxWaitForEvidenceSeconds * 1000;
       const intervalMs = input.intervalSeconds * 1000;
 
       for (;;) {
         checks += 1;
-        const verdict = await check(input, checks);
-        const progress: WatchProgress = { checks, lastStatus: verdict.status };
+        const verdict = await check(input, checks, latencyReference, bakeEndsAt);
+        const progress: WatchProgress = { checks, lastStatus: verdict.status, latencyReference };
         ctx.heartbeat(progress);
 
         const t = now();

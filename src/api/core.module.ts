@@ -1,19 +1,28 @@
 /**
  * What every feature module shares, supplied by whoever starts the API (the local stack, the service
- * process or a test): the Temporal client, settings, the authenticator and the lineage reader.
+ * process or a test): the Temporal client, settings, the authenticator, the lineage reader and what
+ * the SageMaker Studio bridge needs.
  */
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import type { Authenticator } from './auth/authenticator';
 import type { ServingLineageReader } from './endpoints/endpoints.controller';
+import type { StudioDecisions } from './events/studio-decisions';
 import type { ApiSettings } from './model-versions/lifecycle.service';
-import { API_SETTINGS, AUTHENTICATOR, SERVING_LINEAGE_READER, TEMPORAL_CLIENT } from './tokens';
+import {
+  API_SETTINGS,
+  AUTHENTICATOR,
+  SERVING_LINEAGE_READER,
+  STUDIO_DECISIONS,
+  TEMPORAL_CLIENT,
+} from './tokens';
 
 export interface ApiDependencies {
   temporalClient: Client;
   settings: ApiSettings;
   authenticator: Authenticator;
   readServingLineage: ServingLineageReader;
+  studioDecisions: StudioDecisions;
 }
 
 @Global()
@@ -25,6 +34,7 @@ export class CoreModule {
       { provide: API_SETTINGS, useValue: deps.settings },
       { provide: AUTHENTICATOR, useValue: deps.authenticator },
       { provide: SERVING_LINEAGE_READER, useValue: deps.readServingLineage },
+      { provide: STUDIO_DECISIONS, useValue: deps.studioDecisions },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -9,13 +9,18 @@ import { setupOpenApi } from './openapi/setup-openapi';
 
 export type { ApiDependencies } from './core.module';
 
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+
 export async function createApi(
   deps: ApiDependencies,
   options: { logger?: LoggerService | LogLevel[] | false } = {},
 ): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(deps), {
     logger: options.logger ?? ['error', 'warn'],
+    // JSON only, with an explicit limit: a larger body is a 413 before any parsing or validation.
+    bodyParser: false,
   });
+  app.useBodyParser('json', { limit: deps.settings.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
   app.enableShutdownHooks();
   setupOpenApi(app);
   return app;

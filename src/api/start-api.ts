@@ -7,6 +7,7 @@ import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createAuthenticator } from './auth/create-authenticator';
 import type { StaticToken } from './auth/static-tokens';
 import { createApi } from './create-api';
+import { createStudioDecisions } from './events/studio-decisions';
 
 export interface RunningApi {
   url: string;
@@ -29,9 +30,15 @@ export async function startApi(
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       commandTimeoutMs: COMMAND_TIMEOUT_MS,
+      maxBodyBytes: config.api.maxBodyBytes,
     },
     authenticator: createAuthenticator(config.auth, extraTokens),
     readServingLineage: (name) => describeServingLineage(sagemaker, name),
+    studioDecisions: createStudioDecisions({
+      sagemaker,
+      identities: config.auth.studio,
+      webhookUrl: config.notifyWebhookUrl,
+    }),
   });
   await app.listen(config.api.port, config.api.host);
   const url = `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`;

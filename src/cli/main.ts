@@ -20,7 +20,7 @@ const USAGE = `usage: mvl <command> [options]
   status <id>                                   stage, approvals, canary, health, history
   list [--awaiting-approval] [--group g] [--stage s] [--page-size n] [--page-token t]
   approve <id> --comment "…"                    (approver)
-  reject <id> --comment "…"                     (approver, operator)
+  reject <id> --comment "…"                     (approver)
   rollback <id> --reason "…"                    (operator)
   pause | resume | promote <id> [--reason "…"]  (operator)
   retry-rollback <id> [--reason "…"]            (operator, needs-attention only)

@@ -40,6 +40,13 @@ export const envSchema = z
     // API
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port(3000),
+    /** Largest request body; larger ones get 413. 1 MiB keeps a start request well inside Temporal's 2 MB payload limit. */
+    API_MAX_BODY_BYTES: z.coerce
+      .number({ message: 'must be a number' })
+      .int()
+      .min(1024)
+      .max(2_000_000)
+      .default(1_048_576),
     // Auth
     /** Static tokens: `token:identity:role1+role2,…`. */
     AUTH_TOKENS: optionalText,
@@ -50,6 +57,14 @@ export const envSchema = z
     AUTH_IDENTITY_CLAIM: z.string().min(1).default('sub'),
     /** Claim holding the roles (an array or a space-separated string); dots reach nested claims. */
     AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+    /** Longest JWT accepted, from `iat` (or now) to `exp`: a token minted to last for months is refused. */
+    AUTH_JWT_MAX_LIFETIME_SECONDS: positiveSeconds(86_400),
+    /** Clock difference allowed between the identity provider and this service for exp, nbf and iat. */
+    AUTH_JWT_CLOCK_SKEW_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0).max(600).default(60),
+    /** SageMaker Studio users as this service's identities: `studio-user=identity;…` (see README). */
+    STUDIO_IDENTITY_MAP: optionalText,
+    /** An unmapped Studio user's decision is refused (`refuse`), or taken under the profile name (`profile-name`). */
+    STUDIO_UNMAPPED_IDENTITY: z.enum(['refuse', 'profile-name']).default('refuse'),
     // Worker
     WORKER_SHUTDOWN_GRACE_SECONDS: positiveSeconds(30),
     /** The prebuilt workflow bundle (`npm run build:bundle`); production's default is dist/workflow-bundle.js. */

@@ -3,6 +3,7 @@
  * uses. A wrong value stops the process at start with one line per variable.
  */
 import { envSchema, type Env } from './env-schema';
+import { parseStudioIdentityMap } from './studio-identities';
 
 export { envSchema, type Env } from './env-schema';
 
@@ -24,16 +25,34 @@ export interface TemporalConfig {
   apiKey?: string;
 }
 
+export interface JwtConfig {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  identityClaim: string;
+  rolesClaim: string;
+  /** `exp` is required and at most this far after `iat` (or after now, without `iat`). */
+  maxLifetimeSeconds: number;
+  clockSkewSeconds: number;
+}
+
+export interface StudioIdentityConfig {
+  /** Studio user (profile name, domainId/profile, profile ARN or IAM ARN) → identity of this service. */
+  identityMap: Record<string, string>;
+  unmapped: 'refuse' | 'profile-name';
+}
+
 export interface AuthConfig {
   staticTokens?: string;
-  jwt?: { jwksUrl: string; issuer: string; audience: string; identityClaim: string; rolesClaim: string };
+  jwt?: JwtConfig;
+  studio: StudioIdentityConfig;
 }
 
 export interface ServiceConfig {
   temporal: TemporalConfig;
   aws: { region: string; endpoint?: string; executionRoleArn?: string };
   notifyWebhookUrl?: string;
-  api: { host: string; port: number };
+  api: { host: string; port: number; maxBodyBytes: number };
   auth: AuthConfig;
   worker: {
     shutdownGraceSeconds: number;
@@ -67,6 +86,14 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
   );
 }
 
+function studioIdentityMap(spec: string | undefined): Record<string, string> {
+  try {
+    return parseStudioIdentityMap(spec);
+  } catch (err) {
+    throw new ConfigError([(err as Error).message]);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const e = parseEnv(env);
   return {
@@ -87,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
         e.SAGEMAKER_EXECUTION_ROLE_ARN ?? (e.AWS_ENDPOINT_URL ? EMULATOR_EXECUTION_ROLE_ARN : undefined),
     },
     notifyWebhookUrl: e.NOTIFY_WEBHOOK_URL,
-    api: { host: e.API_HOST, port: e.API_PORT },
+    api: { host: e.API_HOST, port: e.API_PORT, maxBodyBytes: e.API_MAX_BODY_BYTES },
     auth: {
       staticTokens: e.AUTH_TOKENS,
       jwt:
@@ -98,8 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
               audience: e.AUTH_AUDIENCE,
               identityClaim: e.AUTH_IDENTITY_CLAIM,
               rolesClaim: e.AUTH_ROLES_CLAIM,
+              maxLifetimeSeconds: e.AUTH_JWT_MAX_LIFETIME_SECONDS,
+              clockSkewSeconds: e.AUTH_JWT_CLOCK_SKEW_SECONDS,
             }
           : undefined,
+      studio: { identityMap: studioIdentityMap(e.STUDIO_IDENTITY_MAP), unmapped: e.STUDIO_UNMAPPED_IDENTITY },
     },
     worker: {
       shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,

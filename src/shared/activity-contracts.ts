@@ -95,6 +95,10 @@ export interface ValidationResult {
   ok: boolean;
   latencyMs: number;
   error?: string;
+  /** How many times the payload was sent: a 5xx is retried once to tell a transient from a deterministic failure. */
+  attempts?: number;
+  /** The failure was a model 5xx that did not repeat on the retry: counted against the error limit, not fatal. */
+  transient?: boolean;
 }
 
 export interface ValidationReport {
@@ -105,6 +109,12 @@ export interface ValidationReport {
   results: ValidationResult[];
   /** Human-readable reasons, empty when passed. */
   failures: string[];
+  /** Payloads sent (retries included) and how many of those answers were model 5xx. */
+  requests?: number;
+  serverErrors?: number;
+  /** Anytime-valid lower bound on the 5xx rate (α = the policy's budget), judged against maxErrorRate. */
+  errorRateLowerBound?: number;
+  maxErrorRate?: number;
 }
 
 export interface VariantHealth {
@@ -115,8 +125,43 @@ export interface VariantHealth {
   /** 5xx / invocations, 0 when there were none. */
   errorRate: number;
   rate4xx: number;
-  /** The configured latency statistic in milliseconds (CloudWatch reports ModelLatency in microseconds). */
+  /**
+   * The configured latency statistic in milliseconds over the aligned window, read from per-period
+   * percentiles as the highest per-period value (an upper bound of the window's quantile); display only:
+   * the verdict uses exceedance counts (see TestEvidence).
+   */
   latencyMs: number | null;
+  /** ModelLatency SampleCount over the window. */
+  latencySamples?: number;
+  /** Whole metric periods in the window with a datapoint. */
+  periods?: number;
+}
+
+/** One statistical test at one look, with every number it used. */
+export interface TestEvidence {
+  /** e.g. `5xx-vs-stable`, `5xx-limit`, `4xx-limit`, `latency-limit`, `latency-body-vs-stable`, `latency-tail-vs-stable`, `guardrail:<name>`. */
+  test: string;
+  /** What the test counts as an event (e.g. "5xx", "latency > 412.3 ms"). */
+  event: string;
+  canaryEvents: number;
+  canaryTrials: number;
+  stableEvents?: number;
+  stableTrials?: number;
+  /** The null hypothesis' boundary: a rate (limit), or a ratio to stable (tolerance). */
+  nullValue: number;
+  /** Point estimate: canary rate, or canary/stable rate ratio. */
+  estimate: number | null;
+  /** Anytime-valid lower confidence bound (level 1-α of this test) of the estimate. */
+  lowerBound: number;
+  /** log10 of the mixture e-value (the statistic) and of its boundary 1/α_e (α_e = α × 0.3). */
+  log10E: number;
+  log10Boundary: number;
+  /** This test's share of the lifecycle's false-rollback budget (e-process and final look together). */
+  alpha: number;
+  /** At the bake's final look only: the fixed-horizon p-value and its level (α × 0.7). */
+  pValue?: number;
+  finalAlpha?: number;
+  rejected: boolean;
 }
 
 export interface HealthVerdict {
@@ -130,8 +175,12 @@ export interface HealthVerdict {
   alarmsInAlarm: string[];
   windowStart: string;
   windowEnd: string;
-  /** How many health checks this bake ran before its verdict. */
+  /** How many health checks this bake ran before its verdict (the look number). */
   checks: number;
+  /** The statistical tests at the last look; absent on verdicts from before the sequential rule. */
+  tests?: TestEvidence[];
+  /** False-rollback budget: the lifecycle's α, this step's share, and what earlier steps and this one have used. */
+  alpha?: { lifecycle: number; step: number; spentThroughStep: number };
 }
 
 export interface WatchHealthInput {
@@ -140,11 +189,54 @@ export interface WatchHealthInput {
   /** Absent on a first deployment: only absolute limits apply. */
   stableVariant?: string;
   canaryWeight: number;
-  /** Metrics are read from this instant on (epoch ms): the moment the step's weights took effect. */
+  /** The moment the step's weights took effect (epoch ms); the window starts at the next whole period. */
   sinceEpochMs: number;
   bakeSeconds: number;
   intervalSeconds: number;
   policy: HealthPolicy;
+  /**
+   * The ramp's canary weights (deployment.canarySteps, e.g. [10, 50, 100]; [100] on a first deployment)
+   * and this bake's 0-based index in it: how the lifecycle's α is split over steps. Defaults: the
+   * default ramp, and the index of `canaryWeight` in it.
+   */
+  canarySteps?: number[];
+  stepIndex?: number;
+}
+
+/** Per step of the planned ramp: what this rollout can see within one bake at the configured α. */
+export interface StepDetectability {
+  canaryWeight: number;
+  expectedCanaryRequests: number;
+  expectedStableRequests: number;
+  /** Smallest canary/stable 5xx ratio detected about half the time by the bake's end; null when none is. */
+  minDetectableErrorRatio: number | null;
+  /** Smallest whole-distribution latency factor detected about half the time; null when none is, or no latency data. */
+  minDetectableSlowdown: number | null;
+  /** The smallest canary 5xx rate that the absolute limit test flags about half the time. */
+  minDetectableErrorRateOverLimit: number | null;
+  /** Each test's α at this step (activities/health/budget.ts); 0 for comparisons at 100 %. */
+  alphaPerTest: Record<string, number>;
+}
+
+export interface DetectabilityInput {
+  endpointName: string;
+  /** The variant serving now; absent on a first deployment (only absolute limits are assessed). */
+  stableVariant?: string;
+  canarySteps: number[];
+  bakeSeconds: number;
+  policy: HealthPolicy;
+  /** How far back to measure the stable variant's traffic (default 3600 s). */
+  lookbackSeconds?: number;
+}
+
+export interface DetectabilityReport {
+  requestsPerSecond: number;
+  stableErrorRate: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  perStep: StepDetectability[];
+  /** Set when no step can see a doubling of the error rate within its bake. */
+  warning?: string;
 }
 
 export interface LifecycleNotification {
@@ -156,7 +248,8 @@ export interface LifecycleNotification {
     | 'validation-failed'
     | 'cancelled'
     | 'needs-attention'
-    | 'released';
+    | 'released'
+    | 'refused-by-aws';
   workflowId: string;
   modelPackageGroup: string;
   modelPackageArn?: string;
@@ -207,7 +300,7 @@ export interface PruneReport {
   refused?: string;
 }
 
-export interface LifecycleActivities {
+export interface LifecycleActivities extends DetectabilityActivities {
   /**
    * Pins the run to the worker build that runs it (a versioning override), so it finishes on that
    * build; 'unversioned' when the worker has no deployment version.
@@ -269,12 +362,19 @@ export interface LifecycleActivities {
     /** DesiredInstanceCount per variant, for the variants whose capacity changes with the weights. */
     instanceCounts?: Record<string, number>;
   }): Promise<void>;
-  /** Invoke the endpoint with each payload: every answer well-formed and within budget. */
+  /**
+   * Invoke the endpoint with each payload: every answer well-formed and within budget; a model 5xx is
+   * retried once, and transient 5xx are judged against `maxErrorRate` on a confidence bound. Heartbeats.
+   */
   validateEndpoint(input: {
     endpointName: string;
     payloads: SamplePayload[];
     latencyBudgetMs: number;
+    /** Defaults: 0.05 and 0.01. */
+    maxErrorRate?: number;
+    alpha?: number;
   }): Promise<ValidationReport>;
+
   /** Heartbeating watch over one bake: returns early on an unhealthy verdict. */
   watchHealth(input: WatchHealthInput): Promise<HealthVerdict>;
   /**
@@ -345,4 +445,13 @@ export interface EndpointLockUsers {
   holders: LockUser[];
   /** In `waiting-for-endpoint`. Oldest first. */
   waiters: LockUser[];
+}
+
+/**
+ * Kept apart from LifecycleActivities until the workflow calls it (the worker already registers it:
+ * createActivities spreads the health factory); merge it in then.
+ */
+export interface DetectabilityActivities {
+  /** Before the rollout: from the stable variant's recent traffic, what each step can detect. */
+  assessDetectability(input: DetectabilityInput): Promise<DetectabilityReport>;
 }

@@ -2,7 +2,8 @@
  * What the `state` query returns: everything an approver, operator or auditor needs to see about one
  * model version, kept small (its size depends on the number of steps, not on time).
  */
-import type { HealthVerdict, ValidationReport } from './activity-contracts';
+import type { DetectabilityReport, HealthVerdict, ValidationReport } from './activity-contracts';
+import type { AwsRefusal } from './aws-refusal';
 
 export const ACTIVE_STAGES = [
   'registering',
@@ -28,6 +29,8 @@ export const FINAL_STAGES = [
   'cancelled',
   /** An operator released a lifecycle in needs-attention after fixing the endpoint by hand. */
   'released',
+  /** AWS refused a request as invalid before production was touched (a limit the API does not check). */
+  'refused-by-aws',
 ] as const;
 
 export type ActiveStage = (typeof ACTIVE_STAGES)[number];
@@ -130,6 +133,10 @@ export interface LifecycleState {
   verdicts: HealthVerdict[];
   rollback?: RollbackRecord;
   attention?: AttentionRecord;
+  /** What AWS said when it refused a request (stage refused-by-aws). */
+  refusal?: AwsRefusal;
+  /** What the canary's health checks can see at this endpoint's traffic, stated before the rollout. */
+  detectability?: DetectabilityReport;
   notifications: NotificationRecord[];
   /** Clean-up steps that failed without changing the outcome (a config left behind, a mark not moved). */
   warnings: { at: string; text: string }[];

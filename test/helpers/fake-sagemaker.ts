@@ -250,6 +250,24 @@ export function createFakeSageMaker(
     async pruneRetiredModels() {
       return { deleted: [], retained: [] };
     },
+    async assessDetectability(input) {
+      return {
+        requestsPerSecond: 5,
+        stableErrorRate: 0.01,
+        latencyP50Ms: 20,
+        latencyP99Ms: 80,
+        perStep: input.canarySteps.map((canaryWeight) => ({
+          canaryWeight,
+          expectedCanaryRequests: 5 * input.bakeSeconds * (canaryWeight / 100),
+          expectedStableRequests: 5 * input.bakeSeconds * (1 - canaryWeight / 100),
+          minDetectableErrorRatio: null,
+          minDetectableSlowdown: null,
+          minDetectableErrorRateOverLimit: null,
+          alphaPerTest: {},
+        })),
+        warning: 'at 5 req/s a 1 s bake cannot show a doubled error rate',
+      };
+    },
     async pinToBuild() {
       return 'unversioned' as const;
     },

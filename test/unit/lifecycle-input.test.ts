@@ -9,8 +9,8 @@ const minimal: LifecycleRequest = {
   modelPackageGroup: 'churn',
   idempotencyKey: 'train-1',
   registeredBy: 'pipeline',
-  artifactUri: 's3://b/k/model.tar.gz',
-  inferenceImage: 'img:1',
+  artifactUri: 's3://models/k/model.tar.gz',
+  inferenceImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1',
   lineage: { datasetUri: 's3://d', datasetVersion: '1', codeCommit: 'c', trainingJobName: 't' },
   deployment: { productionEndpointName: 'churn-prod' },
 };
@@ -52,5 +52,39 @@ describe('lifecycle input', () => {
 
   it('derives the workflow ID from group and key', () => {
     expect(lifecycleWorkflowId('churn', 'train-1')).toBe('mv-churn-train-1');
+  });
+
+  it('refuses unknown fields at their own path, so a typo never becomes a default', () => {
+    const r = parseLifecycleInput({
+      ...minimal,
+      deployment: { productionEndpointName: 'p', health: { minInvocatons: 0 } },
+    });
+    expect(r.ok ? [] : r.errors).toEqual([
+      expect.objectContaining({
+        field: 'deployment.health.minInvocatons',
+        message: expect.stringMatching(/not a known field/),
+      }),
+    ]);
+  });
+
+  it('bounds every duration, so no value makes the deadline or a timer unrepresentable', () => {
+    const r = parseLifecycleInput({ ...minimal, approval: { deadlineSeconds: 1e300 } });
+    expect(r.ok ? [] : r.errors).toContainEqual({
+      field: 'approval.deadlineSeconds',
+      message: 'must be at most 7776000 seconds',
+    });
+  });
+
+  it('counts metrics and hyperparameters together against the registry metadata left after the lifecycle’s nine', () => {
+    const metrics = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`m${i}`, i]));
+    const hyperparameters = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`h${i}`, i]));
+    const r = parseLifecycleInput({ ...minimal, metrics, lineage: { ...minimal.lineage, hyperparameters } });
+    expect(r.ok ? [] : r.errors.map((e) => e.field)).toEqual(['metrics']);
+    const fits = parseLifecycleInput({
+      ...minimal,
+      metrics,
+      lineage: { ...minimal.lineage, hyperparameters: { h0: 1 } },
+    });
+    expect(fits.ok).toBe(true);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * JWTs from an identity provider, verified against its JWKS (keys fetched and cached by `jose`).
- * Identity from a claim (`sub` by default), roles from a configurable claim that may be nested
- * (`realm_access.roles`) and may hold an array or a space-separated string.
+ * Checked: signature, `iss`, `aud`, `exp` (required: a token without it would never expire), `nbf`
+ * and `iat` (not in the future), and a maximum lifetime from `iat` (or now) to `exp`; each time check
+ * allows the configured clock skew. Identity from a claim (`sub` by default), roles from a
+ * configurable claim that may be nested (`realm_access.roles`), an array or a space-separated string.
  */
 import type { JWTPayload } from 'jose' with { 'resolution-mode': 'import' };
 import type { AuthConfig } from '../../config';
@@ -9,6 +11,22 @@ import type { Caller } from './caller';
 import { isRole } from './roles';
 
 type JwtSettings = NonNullable<AuthConfig['jwt']>;
+
+/** Why a verified token is still refused for its times, or undefined when they are acceptable. */
+export function lifetimeProblem(
+  payload: JWTPayload,
+  settings: JwtSettings,
+  nowSeconds: number,
+): string | undefined {
+  const skew = settings.clockSkewSeconds;
+  if (typeof payload.exp !== 'number') return 'exp is required';
+  if (payload.iat !== undefined && payload.iat > nowSeconds + skew) return 'iat is in the future';
+  const lifetime = payload.exp - Math.min(payload.iat ?? nowSeconds, nowSeconds);
+  if (lifetime > settings.maxLifetimeSeconds + skew) {
+    return `lives ${lifetime} s, longer than the ${settings.maxLifetimeSeconds} s allowed`;
+  }
+  return undefined;
+}
 
 function claimAt(payload: JWTPayload, path: string): unknown {
   if (path in payload) return payload[path];
@@ -37,13 +55,16 @@ export function createJwtVerifier(settings: JwtSettings): JwtVerifier {
       const { payload } = await jwtVerify(token, jwks, {
         issuer: settings.issuer,
         audience: settings.audience,
+        requiredClaims: ['exp'],
+        clockTolerance: settings.clockSkewSeconds,
       });
+      if (lifetimeProblem(payload, settings, Math.floor(Date.now() / 1000))) return undefined;
       const identity = claimAt(payload, settings.identityClaim);
       if (typeof identity !== 'string' || identity === '') return undefined;
       const roles = rolesFrom(claimAt(payload, settings.rolesClaim)).filter(isRole);
       return { identity, roles, via: 'jwt' };
     } catch {
-      // Expired, badly signed, wrong issuer or audience: all mean "not authenticated".
+      // Expired, not yet valid, badly signed, wrong issuer or audience: all mean "not authenticated".
       return undefined;
     }
   };

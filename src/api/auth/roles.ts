@@ -1,8 +1,9 @@
 /**
- * Roles and which routes they open. Separation of duties: the pipeline registers, approvers decide,
- * operators steer deployments. Operators may also reject (stopping a version before it deploys is an
- * operational call), but only approvers approve. Every role can read; `eventbridge` (the SageMaker
- * Studio bridge) can only post events, and operators may replay an event by hand.
+ * Roles and which routes they open. Separation of duties, one role per permission whatever the
+ * route: the pipeline registers, approvers approve and reject, operators steer deployments (pause,
+ * resume, promote, rollback). Every role but `eventbridge` can read; `eventbridge` (the SageMaker
+ * Studio bridge) can only post events, and an event's decision is held to the approver's rules under
+ * the Studio user's mapped identity, so no other role may post one (an operator could approve that way).
  */
 import { SetMetadata } from '@nestjs/common';
 

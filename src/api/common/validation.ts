@@ -1,7 +1,7 @@
 /** Validation at the edge: a zod schema, and a 400 whose body names every offending field. */
 import { BadRequestException } from '@nestjs/common';
 import type { z } from 'zod';
-import type { FieldError } from '../../shared/lifecycle-input';
+import { fieldErrors, type FieldError } from '../../shared/field-errors';
 
 export function badRequest(errors: FieldError[]): BadRequestException {
   return new BadRequestException({
@@ -15,7 +15,5 @@ export function badRequest(errors: FieldError[]): BadRequestException {
 export function parseOrBadRequest<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw badRequest(
-    result.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', message: i.message })),
-  );
+  throw badRequest(fieldErrors(result.error.issues));
 }

@@ -15,17 +15,19 @@ export class EventsController {
 
   @Post('sagemaker')
   @HttpCode(200)
-  @RequireRoles('eventbridge', 'operator')
+  @RequireRoles('eventbridge')
   @ApiOperation({
     summary: 'EventBridge target for "SageMaker Model Package State Change"',
     description:
-      "An approval or rejection made in SageMaker Studio becomes the approve/reject command of the lifecycle that owns the version (actor `sagemaker-studio:<user>`). Echoes of the workflow's own decision and versions no lifecycle manages are answered `{ignored: reason}`.",
+      "Role: eventbridge only. An approval or rejection made in SageMaker Studio becomes the approve/reject command of the lifecycle that owns the version, under the Studio user's identity mapped by STUDIO_IDENTITY_MAP and held to the approver rules (not the registrant, distinct approvers, deadline). A refused decision is answered `{refused: reason}`, notified, and the registry status is set back to the lifecycle's. Echoes of the workflow's own decision and versions no lifecycle manages are answered `{ignored: reason}`.",
   })
   @ApiBody({ schema: sageMakerEventJsonSchema })
-  @ApiResponse({ status: 200, description: '`{forwarded, id, by, result}` or `{ignored: reason}`' })
+  @ApiResponse({
+    status: 200,
+    description: '`{forwarded, id, by, studioUser, result}`, `{refused: reason, …}` or `{ignored: reason}`',
+  })
   @ApiResponse({ status: 400, schema: errorJsonSchema })
   @ApiResponse({ status: 403, schema: errorJsonSchema })
-  @ApiResponse({ status: 409, schema: errorJsonSchema, description: 'The decision no longer fits the stage' })
   receive(@Body() body: unknown) {
     return this.events.handle(parseOrBadRequest(sageMakerStateChangeSchema, body));
   }

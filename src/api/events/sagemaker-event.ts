@@ -4,7 +4,18 @@
  */
 import { z } from 'zod';
 
-const userProfile = z.object({ UserProfileName: z.string().optional() }).loose();
+/** SageMaker's UserContext: a Studio user profile and, for model packages, the IAM principal. */
+const userContext = z
+  .object({
+    UserProfileName: z.string().max(256).optional(),
+    UserProfileArn: z.string().max(256).optional(),
+    DomainId: z.string().max(256).optional(),
+    IamIdentity: z
+      .object({ Arn: z.string().max(2048).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
 
 export const sageMakerStateChangeSchema = z
   .object({
@@ -17,19 +28,13 @@ export const sageMakerStateChangeSchema = z
         ModelPackageGroupName: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a group name'),
         ModelPackageVersion: z.number().int().positive(),
         ModelApprovalStatus: z.enum(['Approved', 'Rejected', 'PendingManualApproval']),
-        ApprovalDescription: z.string().optional(),
+        ApprovalDescription: z.string().max(1024).optional(),
         /** Not part of AWS's event; accepted for tools that forward a plain user name. */
-        UpdatedBy: z.string().optional(),
-        LastModifiedBy: userProfile.optional(),
-        CreatedBy: userProfile.optional(),
+        UpdatedBy: z.string().max(256).optional(),
+        LastModifiedBy: userContext.optional(),
+        CreatedBy: userContext.optional(),
       })
       .loose(),
   })
   .loose();
 export type SageMakerStateChange = z.output<typeof sageMakerStateChangeSchema>;
-
-/** Who made the change, as the workflow will record it: never mistakable for a person of this service. */
-export function studioActor(event: SageMakerStateChange): string {
-  const name = event.detail.UpdatedBy ?? event.detail.LastModifiedBy?.UserProfileName;
-  return `sagemaker-studio:${name || 'unknown'}`;
-}

@@ -12,6 +12,7 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { LifecycleInput } from '../../shared/lifecycle-input';
 import { lifecycleWorkflowId } from '../../shared/lifecycle-input';
 import type { LifecycleState } from '../../shared/lifecycle-state';
@@ -30,6 +31,7 @@ import { EndpointNameKey, LifecycleStageKey, ModelPackageGroupKey } from '../../
 import { temporalUnavailable } from '../common/temporal-errors';
 import { API_SETTINGS, TEMPORAL_CLIENT } from '../tokens';
 import type { ListQuery } from './schemas';
+import { differingFields } from './request-diff';
 import { decodePageToken, encodePageToken, summarize, visibilityQuery, type ListFilter } from './visibility';
 
 export interface ApiSettings {
@@ -37,6 +39,8 @@ export interface ApiSettings {
   taskQueue: string;
   /** How long a command waits for the workflow's answer before a 504. */
   commandTimeoutMs: number;
+  /** Largest JSON body accepted; larger ones get 413 (default 1 MiB). */
+  maxBodyBytes?: number;
 }
 
 export interface StartedLifecycle {
@@ -61,7 +65,11 @@ export class LifecycleService {
     @Inject(API_SETTINGS) private readonly settings: ApiSettings,
   ) {}
 
-  /** Idempotent on (group, idempotencyKey): `created` is false when the lifecycle already existed. */
+  /**
+   * Idempotent on (group, idempotencyKey), whoever calls: the same request again is `created: false`
+   * (200); a different request under a used key is a 409 naming the differing fields, so a pipeline
+   * that reuses a key by mistake learns that its new model is not on its way.
+   */
   async start(input: LifecycleInput): Promise<{ created: boolean; body: StartedLifecycle }> {
     const id = lifecycleWorkflowId(input.modelPackageGroup, input.idempotencyKey);
     const body = (runId: string, registeredBy: string): StartedLifecycle => ({
@@ -93,8 +101,32 @@ export class LifecycleService {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw temporalUnavailable(err) ?? err;
       const existing = await this.describe(id);
-      const registeredBy = (existing.memo?.registeredBy as string | undefined) ?? input.registeredBy;
-      return { created: false, body: body(existing.runId, registeredBy) };
+      const differing = differingFields(await this.startInput(id, existing.runId), input);
+      if (differing.length > 0) {
+        throw new ConflictException({
+          statusCode: 409,
+          error: 'Conflict',
+          message: `idempotencyKey "${input.idempotencyKey}" of group ${input.modelPackageGroup} was first used for a different request; differing fields: ${differing.join(', ')}`,
+          differingFields: differing,
+          existing: body(existing.runId, String(existing.memo?.registeredBy ?? '')),
+        });
+      }
+      return { created: false, body: body(existing.runId, input.registeredBy) };
+    }
+  }
+
+  /** The input the lifecycle was started with: the first event of its history, decoded as the client would. */
+  private async startInput(id: string, runId: string): Promise<unknown> {
+    try {
+      const { history } = await this.client.workflowService.getWorkflowExecutionHistory({
+        namespace: this.settings.namespace,
+        execution: { workflowId: id, runId },
+        maximumPageSize: 1,
+      });
+      const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+      return await decodeFromPayloadsAtIndex(this.client.options.loadedDataConverter, 0, payloads);
+    } catch (err) {
+      throw temporalUnavailable(err) ?? err;
     }
   }
 

@@ -39,10 +39,10 @@ const ID_PARAM = { name: 'id', description: 'The id returned by POST /model-vers
 const errors = (...codes: number[]) =>
   applyDecorators(...codes.map((status) => ApiResponse({ status, schema: errorJsonSchema })));
 
-/** Who may send which command (see auth/roles.ts for the reasoning). */
-const COMMAND_ROLES: Record<CommandAction, Role[]> = {
+/** Who may send which command (see auth/roles.ts): one role per permission, whichever route carries it. */
+export const COMMAND_ROLES: Record<CommandAction, Role[]> = {
   approve: ['approver'],
-  reject: ['approver', 'operator'],
+  reject: ['approver'],
   rollback: ['operator'],
   pause: ['operator'],
   resume: ['operator'],
@@ -78,12 +78,13 @@ export class ModelVersionsController {
   @ApiOperation({
     summary: 'Start the lifecycle of a trained model version',
     description:
-      'Idempotent on (modelPackageGroup, idempotencyKey): 201 when started, 200 with the same body when it exists. `registeredBy` is the token identity.',
+      "Checked against SageMaker's documented limits and the API's bounds before anything starts (400 naming each field); unknown fields are refused. Idempotent on (modelPackageGroup, idempotencyKey) for every caller: 201 when started, 200 with the same body for the same request, 409 with `differingFields` for a different request under a used key. `registeredBy` is the token identity.",
   })
   @ApiBody({ schema: startRequestJsonSchema })
   @ApiResponse({ status: 201, description: 'Started', schema: startedJsonSchema })
-  @ApiResponse({ status: 200, description: 'Already existed', schema: startedJsonSchema })
-  @errors(400, 401, 403)
+  @ApiResponse({ status: 200, description: 'Already existed, same request', schema: startedJsonSchema })
+  @ApiResponse({ status: 409, description: 'The key was used for a different request (`differingFields`)' })
+  @errors(400, 401, 403, 413)
   async start(
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,

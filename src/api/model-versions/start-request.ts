@@ -3,10 +3,17 @@
  * from the caller's token. Checked with the same schema the workflow uses, so a 400 here names the
  * same fields a direct Temporal start would fail on.
  */
-import { lifecycleInputSchema, parseLifecycleInput, type LifecycleInput } from '../../shared/lifecycle-input';
+import {
+  checkMetadataBudget,
+  lifecycleInputObject,
+  parseLifecycleInput,
+  type LifecycleInput,
+} from '../../shared/lifecycle-input';
 import { badRequest } from '../common/validation';
 
-export const startRequestSchema = lifecycleInputSchema.omit({ registeredBy: true });
+export const startRequestSchema = lifecycleInputObject
+  .omit({ registeredBy: true })
+  .superRefine(checkMetadataBudget);
 
 export function parseStartRequest(body: unknown, registeredBy: string): LifecycleInput {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {

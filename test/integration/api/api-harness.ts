@@ -10,6 +10,12 @@ import { Authenticator } from '../../../src/api/auth/authenticator';
 import { StaticTokenTable, type StaticToken } from '../../../src/api/auth/static-tokens';
 import { createApi } from '../../../src/api/create-api';
 import type { ServingLineageReader } from '../../../src/api/endpoints/endpoints.controller';
+import type {
+  RegistryStatus,
+  StudioDecisionRefused,
+  StudioDecisions,
+} from '../../../src/api/events/studio-decisions';
+import type { StudioIdentityConfig } from '../../../src/config';
 import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
 import { createFakeSageMaker } from '../../helpers/fake-sagemaker';
 import { servingLineageFixture } from './serving-lineage-fixture';
@@ -34,13 +40,42 @@ export interface HttpAnswer<T = Record<string, unknown>> {
   body: T;
 }
 
+/** Studio users of the tests: bob is a distinct approver, carol-studio is carol (who registers too). */
+export const STUDIO_IDENTITIES: StudioIdentityConfig = {
+  identityMap: { bob: 'bob@test', 'carol-studio': TOKENS.pipelineApprover.identity },
+  unmapped: 'refuse',
+};
+
+/** The Studio bridge's registry writes and notifications, recorded instead of sent. */
+export interface RecordingStudioDecisions extends StudioDecisions {
+  statusWrites: { modelPackageArn: string; status: RegistryStatus; description: string }[];
+  notifications: StudioDecisionRefused[];
+}
+
+export function recordingStudioDecisions(): RecordingStudioDecisions {
+  const statusWrites: RecordingStudioDecisions['statusWrites'] = [];
+  const notifications: StudioDecisionRefused[] = [];
+  return {
+    identities: STUDIO_IDENTITIES,
+    statusWrites,
+    notifications,
+    async setApprovalStatus(input) {
+      statusWrites.push(input);
+    },
+    async notify(notification) {
+      notifications.push(notification);
+    },
+  };
+}
+
 export interface ApiHarness {
   baseUrl: string;
   temporal: TestTemporal;
+  studio: RecordingStudioDecisions;
   call<T = Record<string, unknown>>(
     method: string,
     path: string,
-    options?: { as?: Persona; token?: string; body?: unknown },
+    options?: { as?: Persona; token?: string; body?: unknown; rawBody?: string },
   ): Promise<HttpAnswer<T>>;
   stop(): Promise<void>;
 }
@@ -60,24 +95,34 @@ export async function startApiHarness(
   let stopWorker!: () => void;
   const workerStopped = new Promise<void>((resolve) => (stopWorker = resolve));
   const workerRun = temporal.withWorker(activities, () => workerStopped);
-  const app = await createTestApi(temporal.client, temporal.taskQueue, readServingLineage);
+  const studio = recordingStudioDecisions();
+  const app = await createTestApi(temporal.client, temporal.taskQueue, readServingLineage, studio);
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
   return {
     baseUrl,
     temporal,
+    studio,
     async call(method, path, options = {}) {
       const token = options.token ?? (options.as ? TOKENS[options.as].token : undefined);
+      const payload =
+        options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
       const res = await fetch(`${baseUrl}${path}`, {
         method,
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(payload !== undefined ? { 'content-type': 'application/json' } : {}),
         },
-        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+        body: payload,
       });
       const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : {} };
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : {};
+      } catch {
+        body = { text }; // a non-JSON answer (which the API should never give) stays visible to the test
+      }
+      return { status: res.status, body: body as never };
     },
     async stop() {
       await app.close();
@@ -88,13 +133,19 @@ export async function startApiHarness(
   };
 }
 
-export function createTestApi(client: Client, taskQueue: string, readServingLineage: ServingLineageReader) {
+export function createTestApi(
+  client: Client,
+  taskQueue: string,
+  readServingLineage: ServingLineageReader,
+  studioDecisions: StudioDecisions = recordingStudioDecisions(),
+) {
   return createApi(
     {
       temporalClient: client,
       settings: { namespace: inject('temporalNamespace'), taskQueue, commandTimeoutMs: 20_000 },
       authenticator: new Authenticator(new StaticTokenTable(Object.values(TOKENS))),
       readServingLineage,
+      studioDecisions,
     },
     { logger: false },
   );

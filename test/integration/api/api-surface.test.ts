@@ -38,7 +38,7 @@ describe('health and documentation', () => {
         '/health',
         '/model-versions',
         '/model-versions/{id}',
-        ...['approve', 'reject', 'rollback', 'pause', 'resume', 'promote'].map(
+        ...['approve', 'reject', 'rollback', 'pause', 'resume', 'promote', 'retry-rollback', 'release'].map(
           (a) => `/model-versions/{id}/${a}`,
         ),
       ].sort(),

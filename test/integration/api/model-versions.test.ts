@@ -44,8 +44,41 @@ describe('POST /model-versions', () => {
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
     const state = await awaitingApproval(first.body.id as string);
+    expect(state.stage).toBe('awaiting-approval');
     expect(state.registeredBy).toBe('pipeline@test');
     expect(state.transitions[0]).toMatchObject({ stage: 'registering', actor: 'pipeline@test' });
+  });
+});
+
+describe('POST /model-versions idempotency', () => {
+  it('409 naming the differing fields when a used key comes with a different request; the first stands', async () => {
+    const body = startBody();
+    const first = await api.call('POST', '/model-versions', { as: 'pipeline', body });
+    expect(first.status).toBe(201);
+    const changed = {
+      ...body,
+      artifactUri: 's3://models/churn/other-model.tar.gz',
+      metrics: { auc: 0.95 },
+      deployment: { ...body.deployment, bakeSeconds: 3 },
+    };
+    const conflict = await api.call('POST', '/model-versions', { as: 'pipeline', body: changed });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.differingFields).toEqual(['artifactUri', 'deployment.bakeSeconds', 'metrics.auc']);
+    expect(conflict.body.message).toMatch(
+      /differing fields: artifactUri, deployment.bakeSeconds, metrics.auc/,
+    );
+    expect(conflict.body.existing).toMatchObject({ id: first.body.id });
+
+    // The key is scoped to the group, not the caller: another registrant reusing it is a different request.
+    const otherCaller = await api.call('POST', '/model-versions', { as: 'pipelineApprover', body });
+    expect(otherCaller.status).toBe(409);
+    expect(otherCaller.body.differingFields).toEqual(['registeredBy']);
+
+    // Sending a default explicitly is the same request as leaving it out.
+    const explicitDefault = { ...body, description: '', retainPreviousVersions: 1 };
+    const same = await api.call('POST', '/model-versions', { as: 'pipeline', body: explicitDefault });
+    expect(same.status).toBe(200);
+    expect(same.body).toEqual(first.body);
   });
 });
 
@@ -133,7 +166,7 @@ describe('commands', () => {
     const { id } = await startVersion();
     await awaitingApproval(id);
     const rejected = await api.call('POST', `/model-versions/${id}/reject`, {
-      as: 'operator',
+      as: 'approver',
       body: { reason: 'trained on the wrong snapshot' },
     });
     expect(rejected.status).toBe(200);
@@ -148,19 +181,68 @@ describe('commands', () => {
   });
 });
 
-describe('POST /events/sagemaker', () => {
-  const event = (group: string, version: number, status: string, user = 'bob') => ({
-    version: '0',
-    source: 'aws.sagemaker',
-    'detail-type': 'SageMaker Model Package State Change',
-    detail: {
-      ModelPackageGroupName: group,
-      ModelPackageVersion: version,
-      ModelApprovalStatus: status,
-      ApprovalDescription: 'checked the confusion matrix',
-      LastModifiedBy: { UserProfileName: user },
-    },
+describe('roles: one role per decision', () => {
+  it('only an approver approves or rejects; an operator is refused with 403 and the version still waits', async () => {
+    const { id } = await startVersion();
+    await awaitingApproval(id);
+    for (const action of ['approve', 'reject'] as const) {
+      for (const as of ['operator', 'pipeline', 'viewer', 'eventbridge'] as const) {
+        const res = await api.call('POST', `/model-versions/${id}/${action}`, { as, body: { reason: 'x' } });
+        expect(res.status, `${as} ${action}`).toBe(403);
+        expect(res.body.message).toMatch(/needs one of: approver$/);
+      }
+    }
+    const state = await stateOf(id);
+    expect(state.stage).toBe('awaiting-approval');
+    expect(state.commands).toEqual([]);
   });
+
+  it('only the eventbridge role may post SageMaker events: an operator cannot approve that way', async () => {
+    const { id, group } = await startVersion();
+    const state = await awaitingApproval(id);
+    for (const as of ['operator', 'approver', 'pipeline', 'viewer'] as const) {
+      const res = await api.call('POST', '/events/sagemaker', {
+        as,
+        body: studioEvent(group, state.modelVersion!, 'Approved'),
+      });
+      expect(res.status, as).toBe(403);
+    }
+    expect((await stateOf(id)).stage).toBe('awaiting-approval');
+  });
+});
+
+const studioEvent = (group: string, version: number, status: string, user = 'bob') => ({
+  version: '0',
+  source: 'aws.sagemaker',
+  'detail-type': 'SageMaker Model Package State Change',
+  detail: {
+    ModelPackageGroupName: group,
+    ModelPackageVersion: version,
+    ModelApprovalStatus: status,
+    ApprovalDescription: 'checked the confusion matrix',
+    LastModifiedBy: { UserProfileName: user },
+  },
+});
+
+describe('POST /events/sagemaker', () => {
+  const event = studioEvent;
+
+  /** Posts the event until visibility has caught up with the version's ModelVersion attribute. */
+  async function postUntilFound(body: ReturnType<typeof studioEvent>) {
+    let last: Record<string, unknown> = {};
+    await expect
+      .poll(
+        async () => {
+          const res = await api.call('POST', '/events/sagemaker', { as: 'eventbridge', body });
+          expect(res.status).toBe(200);
+          last = res.body;
+          return typeof last.ignored === 'string' && /no lifecycle manages/.test(last.ignored);
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(false);
+    return last;
+  }
 
   it('an approval in SageMaker Studio approves the workflow; its echo is ignored', async () => {
     const { id, group } = await startVersion();
@@ -178,9 +260,10 @@ describe('POST /events/sagemaker', () => {
         },
         { timeout: 15_000 },
       )
-      .toMatchObject({ forwarded: 'approve', id, by: 'sagemaker-studio:bob' });
+      .toMatchObject({ forwarded: 'approve', id, by: 'bob@test', studioUser: 'bob' });
     const after = await stateOf(id);
-    expect(after.approval?.approvals[0]).toMatchObject({ by: 'sagemaker-studio:bob' });
+    expect(after.approval?.approvals[0]).toMatchObject({ by: 'bob@test' });
+    expect(api.studio.statusWrites.filter((w) => w.modelPackageArn === after.modelPackageArn)).toEqual([]);
     await expect
       .poll(async () => (await stateOf(id)).approval?.decision?.status, { timeout: 15_000 })
       .toBe('Approved');
@@ -207,6 +290,71 @@ describe('POST /events/sagemaker', () => {
     expect(bad.status).toBe(400);
     expect((bad.body.errors as { field: string }[]).map((e) => e.field)).toEqual(
       expect.arrayContaining(['detail-type', 'detail.ModelPackageGroupName']),
+    );
+  });
+
+  it('the registrant approving in Studio is refused like on /approve: recorded, notified, registry set back', async () => {
+    const { id, group } = await startVersion('pipelineApprover');
+    const state = await awaitingApproval(id);
+    const outcome = await postUntilFound(event(group, state.modelVersion!, 'Approved', 'carol-studio'));
+    expect(outcome).toMatchObject({
+      id,
+      by: 'carol@test',
+      studioUser: 'carol-studio',
+      registryStatus: 'PendingManualApproval',
+    });
+    expect(outcome.refused).toMatch(/registrant may not approve/);
+    const after = await stateOf(id);
+    expect(after.stage).toBe('awaiting-approval');
+    expect(after.commands.at(-1)).toMatchObject({ action: 'approve', by: 'carol@test', accepted: false });
+    expect(api.studio.statusWrites).toContainEqual(
+      expect.objectContaining({ modelPackageArn: after.modelPackageArn, status: 'PendingManualApproval' }),
+    );
+    expect(api.studio.notifications).toContainEqual(
+      expect.objectContaining({
+        kind: 'studio-decision-refused',
+        workflowId: id,
+        studioStatus: 'Approved',
+        restoredStatus: 'PendingManualApproval',
+        identity: 'carol@test',
+      }),
+    );
+  });
+
+  it('an unmapped Studio user is refused and the registry set back; a quorum counts a Studio approver once', async () => {
+    const group = newGroup();
+    const body = { ...startBody(group), approval: { mode: 'quorum', quorum: 2 } };
+    const started = await api.call<{ id: string }>('POST', '/model-versions', { as: 'pipeline', body });
+    expect(started.status).toBe(201);
+    const id = started.body.id;
+    const state = await awaitingApproval(id);
+    const version = state.modelVersion!;
+
+    const unmapped = await postUntilFound(event(group, version, 'Approved', 'mallory'));
+    expect(unmapped.refused).toMatch(/mallory is not mapped/);
+    expect(unmapped.registryStatus).toBe('PendingManualApproval');
+    expect((await stateOf(id)).approval?.approvals).toEqual([]);
+
+    // bob in Studio and bob@test on /approve are one approver: the quorum of two is not met.
+    const viaStudio = await postUntilFound(event(group, version, 'Approved', 'bob'));
+    expect(viaStudio).toMatchObject({ forwarded: 'approve', by: 'bob@test' });
+    const approvals = (await stateOf(id)).approval?.approvals.map((a) => a.by);
+    expect(approvals).toEqual(['bob@test']);
+    expect((await stateOf(id)).stage).toBe('awaiting-approval');
+  });
+
+  it('a Studio decision after the approval deadline is refused and the registry shows the expiry', async () => {
+    const group = newGroup();
+    const body = { ...startBody(group), approval: { deadlineSeconds: 2 } };
+    const started = await api.call<{ id: string }>('POST', '/model-versions', { as: 'pipeline', body });
+    const id = started.body.id;
+    const state = await awaitingApproval(id);
+    await expect.poll(async () => (await stateOf(id)).stage, { timeout: 20_000 }).toBe('expired');
+    const outcome = await postUntilFound(event(group, state.modelVersion!, 'Approved', 'bob'));
+    expect(outcome.refused).toMatch(/refused/);
+    expect(outcome.registryStatus).toBe('Rejected');
+    expect(api.studio.statusWrites).toContainEqual(
+      expect.objectContaining({ modelPackageArn: state.modelPackageArn, status: 'Rejected' }),
     );
   });
 });

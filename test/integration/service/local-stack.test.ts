@@ -122,7 +122,7 @@ describe('the local stack (npm start)', () => {
           modelPackageGroup: 'churn',
           idempotencyKey: 'stack-test-1',
           artifactUri: 's3://models/churn/1/model.tar.gz',
-          inferenceImage: 'img:1',
+          inferenceImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1',
           lineage: { datasetUri: 's3://d', datasetVersion: '1', codeCommit: 'abc', trainingJobName: 't1' },
           deployment: { productionEndpointName: 'churn-prod' },
         }),

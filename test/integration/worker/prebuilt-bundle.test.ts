@@ -71,7 +71,7 @@ describe('prebuilt workflow bundle', () => {
             modelPackageGroup: 'bundle-check',
             idempotencyKey: key,
             registeredBy: 'pipeline',
-            artifactUri: 's3://m/model.tar.gz',
+            artifactUri: 's3://models/bundle-check/model.tar.gz',
             inferenceImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1',
             lineage: { datasetUri: 's3://d', datasetVersion: '1', codeCommit: 'c', trainingJobName: key },
             deployment: { productionEndpointName: 'bundle-check-prod' },

@@ -19,8 +19,8 @@ function lifecycleArgs(group: string, key: string) {
     modelPackageGroup: group,
     idempotencyKey: key,
     registeredBy: 'pipeline',
-    artifactUri: 's3://m/model.tar.gz',
-    inferenceImage: 'img:1',
+    artifactUri: 's3://models/model.tar.gz',
+    inferenceImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:1',
     lineage: { datasetUri: 's3://d', datasetVersion: '1', codeCommit: 'c', trainingJobName: key },
     deployment: { productionEndpointName: `${group}-prod` },
   };

@@ -265,6 +265,23 @@ describe.concurrent('notifications and withdrawal', () => {
     }
   });
 
+  it('a request AWS refuses before production is touched ends refused-by-aws in AWS words', async () => {
+    const req = lifecycleRequest();
+    const remove = h.fake.fail('registerModelVersion', {
+      when: (i: { modelPackageGroup: string }) => i.modelPackageGroup === req.modelPackageGroup,
+      message: 'CreateModelPackage: 1 validation error detected: Value at ModelPackageDescription failed',
+    });
+    try {
+      const handle = await startLifecycle(h, req);
+      const final = await failedRun(handle);
+      expect(final.stage).toBe('refused-by-aws');
+      expect(final.outcome).toMatch(/registering: .*1 validation error detected/);
+      expect(final.refusal?.message).toMatch(/ModelPackageDescription/);
+    } finally {
+      remove();
+    }
+  });
+
   it('a cancel while awaiting approval marks the package Rejected as withdrawn', async () => {
     const handle = await startLifecycle(h, lifecycleRequest());
     await waitForStage(handle, 'awaiting-approval');

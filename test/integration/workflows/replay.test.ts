@@ -1,10 +1,15 @@
 /**
- * Guards running workflows against incompatible code changes: a recorded history of every terminal
- * path must replay on the current workflow code. Each path is also run fresh here and replayed at
- * once (so a path that stops replaying with itself is caught too); `RECORD_HISTORIES=1` writes the
- * fresh histories as the new fixtures (see README, "Changing the workflow safely").
+ * Guards running workflows against incompatible code changes, in the two ways runs meet new code
+ * (README, "Upgrading the service"):
+ * - `test/fixtures/histories/*.pb`: runs that upgrade to every new build — parked at the approval
+ *   gate, or ended before approval — and the endpoint lock. They must replay on any build: a change
+ *   to registration, the approval gate or the lock needs `patched()`.
+ * - `test/fixtures/histories/current-build/*.pb`: every terminal path in full. Runs are pinned to
+ *   their build from the approval on, so these guard the current build: an intended change after
+ *   the approval ships as a new build, and these are re-recorded (RECORD_HISTORIES=1).
+ * Each path is also run fresh here and replayed at once.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
@@ -26,6 +31,7 @@ import {
 const { History } = temporal.api.history.v1;
 // Binary protobuf: the SDK's JSON history reader trips over two copies of protobufjs in this install.
 const FIXTURES = join(__dirname, '../../fixtures/histories');
+const CURRENT_BUILD = join(FIXTURES, 'current-build');
 
 let h: Harness;
 beforeAll(async () => {
@@ -33,7 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-async function replay(history: temporal.api.history.v1.History, name: string): Promise<void> {
+async function replay(history: temporal.api.history.v1.History, name: string, advice: string): Promise<void> {
   try {
     await Worker.runReplayHistory(
       { workflowBundle: { codePath: inject('workflowBundlePath') } },
@@ -42,15 +48,19 @@ async function replay(history: temporal.api.history.v1.History, name: string): P
     );
   } catch (err) {
     throw new Error(
-      `the recorded history "${name}" no longer replays on the current workflow code: ${(err as Error).message}\n` +
-        'Runs like it may be in flight. Gate the change with patched("<change-id>") so old runs keep the old ' +
-        'path, or ship it as a new worker build (see README, "Upgrading the service"). Re-record the fixtures ' +
-        'only once no run on the old code is left: RECORD_HISTORIES=1 npx vitest run --project integration ' +
-        'test/integration/workflows/replay.test.ts',
+      `the recorded history "${name}" no longer replays on the current workflow code: ${(err as Error).message}\n${advice}`,
       { cause: err },
     );
   }
 }
+
+const EVERY_BUILD =
+  'Runs like it upgrade to every new build. Gate the change with patched("<change-id>") so they keep the old path; ' +
+  'never re-record these while such runs may exist.';
+const THIS_BUILD =
+  'Runs are pinned to their build from the approval decision on. If the change is after the approval and meant, ' +
+  'ship it as a new build (README, "Upgrading the service") and re-record: RECORD_HISTORIES=1 npx vitest run ' +
+  '--project integration test/integration/workflows/replay.test.ts -t fresh. If it is before, gate it with patched().';
 
 async function approved(overrides: Parameters<typeof lifecycleRequest>[0] = {}, seed = true) {
   const req = lifecycleRequest(overrides);
@@ -63,6 +73,24 @@ async function approved(overrides: Parameters<typeof lifecycleRequest>[0] = {}, 
 }
 
 const settle = (handle: LifecycleHandle) => handle.result().catch(() => undefined);
+
+/** Runs parked where they upgrade to new builds: recorded while they wait, then ended. */
+const PARKED: Record<string, () => Promise<LifecycleHandle>> = {
+  'parked-awaiting-approval': async () => {
+    const req = lifecycleRequest();
+    h.fake.seedProduction(req.deployment.productionEndpointName, req.modelPackageGroup);
+    const handle = await startLifecycle(h, req);
+    await waitForStage(handle, 'awaiting-approval');
+    return handle;
+  },
+  'parked-quorum-one-vote': async () => {
+    const handle = await startLifecycle(h, lifecycleRequest({ approval: { mode: 'quorum', quorum: 2 } }));
+    await waitForStage(handle, 'awaiting-approval');
+    await handle.signal(approveSignal, { by: 'alice', reason: 'looks good' });
+    await waitFor(handle, (s) => (s.approval?.approvals.length ?? 0) === 1, 'one vote');
+    return handle;
+  },
+};
 
 /** Every terminal path the lifecycle has, each driven to its end against the in-memory SageMaker. */
 const PATHS: Record<string, { stage: LifecycleStage; run(): Promise<LifecycleHandle> }> = {
@@ -187,6 +215,20 @@ const PATHS: Record<string, { stage: LifecycleStage; run(): Promise<LifecycleHan
   },
 };
 
+/** Paths that end before the approval: their full histories must replay on every build. */
+const BEFORE_APPROVAL = new Set(['rejected', 'expired', 'cancelled-awaiting-approval']);
+
+async function record(handle: LifecycleHandle, name: string, dir: string, advice: string) {
+  const history = History.decode(History.encode(await handle.fetchHistory()).finish());
+  await replay(history, name, advice);
+  const tag = process.env.RECORD_HISTORIES;
+  if (!tag) return;
+  // `1` replaces a current-build fixture; histories every build must replay are only ever added.
+  const file = join(dir, tag === '1' ? `${name}.pb` : `${name}-${tag}.pb`);
+  if (dir === FIXTURES && existsSync(file)) return;
+  await writeFile(file, History.encode(history).finish());
+}
+
 describe.concurrent('workflow replay', () => {
   it.each(Object.keys(PATHS))('a fresh "%s" history replays deterministically', async (name) => {
     const path = PATHS[name]!;
@@ -194,25 +236,37 @@ describe.concurrent('workflow replay', () => {
     await settle(handle);
     const final = await waitFor(handle, (s) => s.stage === path.stage, `stage ${path.stage}`);
     expect(final.stage).toBe(path.stage);
-    const history = History.decode(History.encode(await handle.fetchHistory()).finish());
-    await replay(history, name);
-    const tag = process.env.RECORD_HISTORIES;
-    if (tag) {
-      // `1` replaces a path's fixture; any other tag adds one beside the old (`<path>-<tag>.pb`).
-      const file = tag === '1' ? `${name}.pb` : `${name}-${tag}.pb`;
-      await writeFile(join(FIXTURES, file), History.encode(history).finish());
+    await record(handle, name, CURRENT_BUILD, THIS_BUILD);
+    // Ended before the approval: also a history every later build must replay.
+    if (BEFORE_APPROVAL.has(name) && process.env.RECORD_HISTORIES === '1') {
+      await record(handle, name, FIXTURES, EVERY_BUILD);
     }
   });
 
-  it('every terminal path has a recorded history', async () => {
-    const recorded = (await readdir(FIXTURES)).filter((f) => f.endsWith('.pb')).map((f) => f.slice(0, -3));
+  it.each(Object.keys(PARKED))('a fresh "%s" history replays deterministically', async (name) => {
+    const handle = await PARKED[name]!();
+    await record(handle, name, process.env.RECORD_HISTORIES === '1' ? FIXTURES : CURRENT_BUILD, EVERY_BUILD);
+    await handle.terminate('recorded');
+  });
+
+  it('every terminal path has a history recorded by the current build', async () => {
+    const recorded = (await readdir(CURRENT_BUILD))
+      .filter((f) => f.endsWith('.pb'))
+      .map((f) => f.slice(0, -3));
     expect(recorded).toEqual(expect.arrayContaining(Object.keys(PATHS)));
   });
 
-  const recorded = readdirSync(FIXTURES).filter((f) => f.endsWith('.pb'));
-  it.each(recorded)('the recorded history %s still replays', async (file) => {
+  const everyBuild = readdirSync(FIXTURES).filter((f) => f.endsWith('.pb'));
+  it.each(everyBuild)('the history %s, recorded by an earlier build, still replays', async (file) => {
     const history = History.decode(await readFile(join(FIXTURES, file)));
     expect(history.events.length).toBeGreaterThan(10);
-    await replay(history, file.slice(0, -3));
+    await replay(history, file.slice(0, -3), EVERY_BUILD);
+  });
+
+  const thisBuild = readdirSync(CURRENT_BUILD).filter((f) => f.endsWith('.pb'));
+  it.each(thisBuild)('the history current-build/%s still replays', async (file) => {
+    const history = History.decode(await readFile(join(CURRENT_BUILD, file)));
+    expect(history.events.length).toBeGreaterThan(10);
+    await replay(history, file.slice(0, -3), THIS_BUILD);
   });
 });

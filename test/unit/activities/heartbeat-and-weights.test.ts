@@ -12,6 +12,7 @@ import {
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities';
+import { createBuildPinningActivities } from '../../../activities/build-pinning';
 import { HEARTBEAT_EVERY_MS, heartbeating } from '../../../activities/heartbeat';
 import { ErrorTypes } from '../../../src/shared/activity-contracts';
 import { failureOf, mockedDeps } from './helpers';
@@ -128,5 +129,38 @@ describe('awaitEndpointInService after a weight change', () => {
     ]);
     const snap = await activities.awaitEndpointInService({ endpointName: 'prod', weightsSettled: true });
     expect(snap.variants.map((v) => v.weight)).toEqual([50, 50]);
+  });
+});
+
+describe('pinToBuild', () => {
+  it('pins the run to its build with a versioning override, and leaves an unversioned run alone', async () => {
+    const calls: unknown[] = [];
+    const activities = createBuildPinningActivities({
+      temporal: {
+        client: {
+          options: { namespace: 'default' },
+          workflowService: {
+            updateWorkflowExecutionOptions: (async (req: unknown) => void calls.push(req)) as never,
+          },
+        },
+      },
+    });
+    // An unversioned worker reports an empty version: pinning to it would wedge the run.
+    const empty = { deploymentName: '', buildId: '' };
+    await expect(activities.pinToBuild({ workflowId: 'w', runId: 'r', version: empty })).resolves.toBe(
+      'unversioned',
+    );
+    await expect(activities.pinToBuild({ workflowId: 'w', runId: 'r' })).resolves.toBe('unversioned');
+    expect(calls).toHaveLength(0);
+    const version = { deploymentName: 'mvl', buildId: '0.1.0-abc' };
+    await expect(activities.pinToBuild({ workflowId: 'w', runId: 'r', version })).resolves.toBe('pinned');
+    expect(calls).toEqual([
+      expect.objectContaining({
+        namespace: 'default',
+        workflowExecution: { workflowId: 'w', runId: 'r' },
+        workflowExecutionOptions: { versioningOverride: { pinned: expect.objectContaining({ version }) } },
+        updateMask: { paths: ['versioning_override'] },
+      }),
+    ]);
   });
 });

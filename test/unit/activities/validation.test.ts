@@ -1,6 +1,13 @@
 import { InvokeEndpointCommand, ModelError } from '@aws-sdk/client-sagemaker-runtime';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createValidationActivities, malformedAnswer } from '../../../activities/validation';
+import {
+  createValidationActivities,
+  malformedAnswer,
+  MAX_ATTEMPTS,
+  type ValidationProgress,
+} from '../../../activities/validation';
+import type { ValidationReport } from '../../../src/shared/activity-contracts';
 import { awsError, blob, failureOf, mockedDeps } from './helpers';
 
 const payload = (body = '{"instances":[[1,2]]}') => ({ contentType: 'application/json', body });
@@ -39,10 +46,14 @@ describe('validateEndpoint', () => {
       budgetMs: 500,
       maxLatencyMs: 340,
       results: [
-        { index: 0, ok: true, latencyMs: 120 },
-        { index: 1, ok: true, latencyMs: 340 },
+        { index: 0, ok: true, latencyMs: 120, attempts: 1 },
+        { index: 1, ok: true, latencyMs: 340, attempts: 1 },
       ],
       failures: [],
+      requests: 2,
+      serverErrors: 0,
+      errorRateLowerBound: 0,
+      maxErrorRate: 0.05,
     });
     const inputs = ctx.mocks.runtime.commandCalls(InvokeEndpointCommand).map((c) => c.args[0].input);
     expect(inputs[1]).toMatchObject({
@@ -66,9 +77,110 @@ describe('validateEndpoint', () => {
     });
     expect(report.passed).toBe(false);
     expect(report.maxLatencyMs).toBe(2500);
-    expect(report.failures).toHaveLength(2);
+    expect(report.failures).toHaveLength(3);
     expect(report.failures[0]).toMatch(/^payload 0: response is not valid JSON/);
     expect(report.failures[1]).toBe('payload 1: took 2500 ms, over the 2000 ms budget');
+    expect(report.failures[2]).toBe('stopped after payload 1 of 2: the model is over its latency budget');
+  });
+
+  const modelError = (status = 500) =>
+    new ModelError({
+      message: `Received server error (${status}) from primary with message "boom"`,
+      $metadata: { httpStatusCode: 424 },
+      OriginalStatusCode: status,
+    });
+  const ok = { ContentType: 'application/json', Body: blob('{"predictions":[0.2]}') };
+
+  it('retries a transient model 5xx: one blip does not reject a healthy model, and it is counted', async () => {
+    ctx.mocks.runtime.on(InvokeEndpointCommand).rejectsOnce(modelError()).resolves(ok);
+    const report = await createValidationActivities(ctx.deps).validateEndpoint({
+      endpointName: 'stg',
+      payloads: [payload(), payload(), payload()],
+      latencyBudgetMs: 2000,
+    });
+    expect(report.passed).toBe(true);
+    expect(report.results[0]).toMatchObject({ ok: true, attempts: 2, transient: true });
+    expect(report).toMatchObject({ requests: 4, serverErrors: 1 });
+  });
+
+  it('rejects a payload that fails every attempt, and a model 4xx at once', async () => {
+    ctx.mocks.runtime.on(InvokeEndpointCommand).rejects(modelError());
+    const report = await createValidationActivities(ctx.deps).validateEndpoint({
+      endpointName: 'stg',
+      payloads: [payload()],
+      latencyBudgetMs: 2000,
+    });
+    expect(report.passed).toBe(false);
+    expect(report.results[0]).toMatchObject({ ok: false, attempts: MAX_ATTEMPTS });
+    expect(report.failures[0]).toContain(`(all ${MAX_ATTEMPTS} attempts)`);
+
+    ctx.mocks.runtime.reset();
+    ctx.mocks.runtime.on(InvokeEndpointCommand).rejects(modelError(400));
+    const bad = await createValidationActivities(ctx.deps).validateEndpoint({
+      endpointName: 'stg',
+      payloads: [payload()],
+      latencyBudgetMs: 2000,
+    });
+    expect(bad.passed).toBe(false);
+    expect(bad.results[0]).toMatchObject({ attempts: 1 });
+  });
+
+  it('fails a model whose transient 5xx rate is over the limit on its lower bound', async () => {
+    let calls = 0;
+    // Every other request errors: each payload passes on its retry, but half the answers are 5xx.
+    ctx.mocks.runtime.on(InvokeEndpointCommand).callsFake(() => {
+      calls += 1;
+      return calls % 2 === 1 ? Promise.reject(modelError()) : Promise.resolve(ok);
+    });
+    const report = await createValidationActivities(ctx.deps).validateEndpoint({
+      endpointName: 'stg',
+      payloads: Array.from({ length: 60 }, () => payload()),
+      latencyBudgetMs: 2000,
+    });
+    expect(report.results.every((r) => r.ok)).toBe(true);
+    expect(report.passed).toBe(false);
+    expect(report.serverErrors).toBe(60);
+    expect(report.errorRateLowerBound).toBeGreaterThan(0.05);
+    expect(report.failures.at(-1)).toMatch(
+      /^5xx rate 60\/120 \(lower bound \d+\.\d+%\) is over the limit 5\.00%$/,
+    );
+  });
+
+  it('a model that never answers is validation-failed with the numbers, not an activity timeout', async () => {
+    ctx.mocks.runtime.on(InvokeEndpointCommand).callsFake(() => new Promise(() => undefined));
+    const started = Date.now();
+    const report = await createValidationActivities({ runtime: ctx.deps.runtime }).validateEndpoint({
+      endpointName: 'stg',
+      payloads: [payload(), payload(), payload()],
+      latencyBudgetMs: 30,
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(report.passed).toBe(false);
+    expect(report.results).toHaveLength(1); // stopped: the rest would only add time
+    expect(report.results[0]!.error).toBe('no answer within 60 ms (2 × the 30 ms budget)');
+    expect(ctx.mocks.runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(1);
+  });
+
+  it('heartbeats after every payload and resumes from the last heartbeat', async () => {
+    ctx.mocks.runtime.on(InvokeEndpointCommand).resolves(ok);
+    const done: ValidationProgress = {
+      results: [{ index: 0, ok: true, latencyMs: 5, attempts: 1 }],
+      requests: 1,
+      serverErrors: 0,
+    };
+    const env = new MockActivityEnvironment({ heartbeatDetails: done });
+    const beats: ValidationProgress[] = [];
+    env.on('heartbeat', (d: ValidationProgress) => beats.push(structuredClone(d)));
+    const { validateEndpoint } = createValidationActivities(ctx.deps);
+    const report: ValidationReport = await env.run(validateEndpoint, {
+      endpointName: 'stg',
+      payloads: [payload(), payload(), payload()],
+      latencyBudgetMs: 2000,
+    });
+    expect(ctx.mocks.runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(2);
+    expect(beats.map((b) => b.results.length)).toEqual([2, 3]);
+    expect(report.results.map((r) => r.index)).toEqual([0, 1, 2]);
+    expect(report.passed).toBe(true);
   });
 
   it('a model error is a failed result, not an activity failure', async () => {

@@ -1,4 +1,8 @@
-import { GetMetricDataCommand, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
 import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -7,28 +11,44 @@ import type { WatchProgress } from '../../../activities/health/watch';
 import type { HealthVerdict, WatchHealthInput } from '../../../src/shared/activity-contracts';
 import { mockedDeps, policy } from './helpers';
 
-/** One minute of canary traffic as GetMetricData reports it. */
-function canaryTraffic(invocations: number, errors5xx = 0): { MetricDataResults: MetricDataResult[] } {
-  const t = [new Date()];
-  return {
-    MetricDataResults: [
-      { Id: 'canary_invocations', Timestamps: t, Values: [invocations] },
-      { Id: 'canary_errors5xx', Timestamps: t, Values: [errors5xx] },
-      { Id: 'canary_errors4xx', Timestamps: t, Values: [0] },
-      { Id: 'canary_latency', Timestamps: t, Values: [50_000] },
-    ],
+/**
+ * Canary traffic as GetMetricData reports it: `invocations` in the first whole period of the window
+ * asked for (the ids the reader uses), so a look at any time sees the same totals.
+ */
+function canaryTraffic(invocations: number, errors5xx = 0) {
+  return (input: GetMetricDataCommandInput): { MetricDataResults: MetricDataResult[] } => {
+    const t = [input.StartTime as Date];
+    const series = (Id: string, v: number): MetricDataResult => ({
+      Id,
+      Timestamps: t,
+      Values: [v],
+      StatusCode: 'Complete',
+    });
+    return {
+      MetricDataResults: [
+        series('canary_invocations', invocations),
+        series('canary_errors5xx', errors5xx),
+        series('canary_errors4xx', 0),
+        series('canary_lat_n', invocations),
+        series('canary_lat_p50', 50_000),
+        series('canary_lat_p99', 80_000),
+      ],
+    };
   };
 }
 
-function watchInput(overrides: Partial<WatchHealthInput> = {}): WatchHealthInput {
+/** The step began 3 s ago (so whole 1 s periods exist); the bake ends `bakeLeft` seconds from now. */
+function watchInput(overrides: Partial<WatchHealthInput> = {}, bakeLeft = 0.3): WatchHealthInput {
   return {
     endpointName: 'prod',
     canaryVariant: 'v7',
     canaryWeight: 10,
-    sinceEpochMs: Date.now(),
-    bakeSeconds: 0.3,
+    sinceEpochMs: Date.now() - 3000,
+    bakeSeconds: 3 + bakeLeft,
     intervalSeconds: 0.05,
-    policy: policy({ minInvocations: 100, maxWaitForEvidenceSeconds: 0.2 }),
+    policy: policy({ metricPeriodSeconds: 1, minInvocations: 100, maxWaitForEvidenceSeconds: 0.2 }),
+    stepIndex: 0,
+    canarySteps: [10, 50, 100],
     ...overrides,
   };
 }
@@ -50,47 +70,55 @@ describe('watchHealth', () => {
   it('returns early on the first unhealthy verdict', async () => {
     ctx.mocks.cloudwatch
       .on(GetMetricDataCommand)
-      .resolvesOnce(canaryTraffic(200, 0))
-      .resolves(canaryTraffic(200, 40));
+      .callsFakeOnce(canaryTraffic(200, 0))
+      .callsFake(canaryTraffic(200, 60));
     const started = Date.now();
-    const verdict = await watch(watchInput({ bakeSeconds: 60 }));
+    const verdict = await watch(watchInput({}, 60));
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(verdict.status).toBe('unhealthy');
     expect(verdict.checks).toBe(2);
-    expect(verdict.reasons[0]).toContain('5xx rate 20.00% (40/200)');
+    expect(verdict.reasons[0]).toContain('5xx-limit: canary 5xx rate 30.00% (60/200)');
     expect(verdict).toMatchObject({ endpointName: 'prod', canaryWeight: 10 });
+    expect(verdict.alpha!.lifecycle).toBe(0.01);
+    expect(verdict.alpha!.step).toBeCloseTo((0.01 * 0.9) / 2 + (0.01 * 0.1) / 3, 12);
+    expect(verdict.tests!.find((t) => t.test === '5xx-limit')).toMatchObject({
+      canaryEvents: 60,
+      canaryTrials: 200,
+      rejected: true,
+    });
     expect(heartbeats.map((h) => h.checks)).toContain(2);
   });
 
   it('returns healthy once the bake time has passed, after several checks', async () => {
-    ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves(canaryTraffic(500, 1));
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(canaryTraffic(500, 1));
     const input = watchInput();
     const verdict = await watch(input);
     expect(verdict.status).toBe('healthy');
-    expect(Date.now()).toBeGreaterThanOrEqual(input.sinceEpochMs + 300);
+    expect(Date.now()).toBeGreaterThanOrEqual(input.sinceEpochMs + input.bakeSeconds * 1000);
     expect(verdict.checks).toBeGreaterThanOrEqual(3);
     expect(verdict.canary.invocations).toBe(500);
   });
 
   it('fails safe: insufficient data after the bake plus the evidence wait', async () => {
-    ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves(canaryTraffic(3));
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(canaryTraffic(3));
     const input = watchInput();
     const verdict = await watch(input);
     expect(verdict.status).toBe('insufficient-data');
-    expect(Date.now()).toBeGreaterThanOrEqual(input.sinceEpochMs + 500);
+    expect(Date.now()).toBeGreaterThanOrEqual(input.sinceEpochMs + (input.bakeSeconds + 0.2) * 1000);
     expect(verdict.reasons[0]).toContain('3 invocations');
   });
 
   it('keeps waiting past the bake for evidence and returns healthy when it arrives', async () => {
-    const input = watchInput({
-      bakeSeconds: 0.1,
-      policy: policy({ minInvocations: 100, maxWaitForEvidenceSeconds: 30 }),
-    });
+    const input = watchInput(
+      { policy: policy({ metricPeriodSeconds: 1, minInvocations: 100, maxWaitForEvidenceSeconds: 30 }) },
+      0.1,
+    );
     let calls = 0;
-    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(() => {
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake((req: GetMetricDataCommandInput) => {
       calls += 1;
       // Traffic arrives only well after the bake ended.
-      return Promise.resolve(Date.now() > input.sinceEpochMs + 250 ? canaryTraffic(150) : canaryTraffic(0));
+      const late = Date.now() > input.sinceEpochMs + input.bakeSeconds * 1000 + 150;
+      return Promise.resolve(canaryTraffic(late ? 150 : 0)(req));
     });
     const verdict = await watch(input);
     expect(verdict.status).toBe('healthy');
@@ -100,14 +128,44 @@ describe('watchHealth', () => {
 
   it('resumes the check count from the last heartbeat on a retried attempt', async () => {
     env = new MockActivityEnvironment({ heartbeatDetails: { checks: 7, lastStatus: 'healthy' } });
-    ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves(canaryTraffic(200, 100));
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(canaryTraffic(200, 100));
     const verdict = await watch(watchInput());
     expect(verdict.checks).toBe(8);
   });
 
+  it("reads stable's latency reference once per step and keeps it across a retried attempt", async () => {
+    const refCalls = () =>
+      ctx.mocks.cloudwatch
+        .commandCalls(GetMetricDataCommand)
+        .filter((c) => c.args[0].input.MetricDataQueries![0]!.Id === 'ref_n').length;
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake((req: GetMetricDataCommandInput) => {
+      if (req.MetricDataQueries![0]!.Id !== 'ref_n') return Promise.resolve(canaryTraffic(500)(req));
+      const point = (Id: string, v: number) => ({
+        Id,
+        Timestamps: [req.StartTime as Date],
+        Values: [v],
+        StatusCode: 'Complete',
+      });
+      return Promise.resolve({
+        MetricDataResults: [point('ref_n', 900), point('ref_p50', 40_000), point('ref_tail', 90_000)],
+      });
+    });
+    const verdict = await watch(watchInput({ stableVariant: 'stable' }));
+    expect(refCalls()).toBe(1);
+    expect(heartbeats.at(-1)!.latencyReference).toEqual({ p50Ms: 40, tailMs: 90, samples: 900 });
+    expect(verdict.tests!.map((t) => t.test)).toContain('latency-tail-vs-stable');
+
+    env = new MockActivityEnvironment({
+      heartbeatDetails: { checks: 2, latencyReference: { p50Ms: 41, tailMs: 91, samples: 900 } },
+    });
+    const resumed = await watch(watchInput({ stableVariant: 'stable' }));
+    expect(refCalls()).toBe(1);
+    expect(resumed.tests!.find((t) => t.test === 'latency-tail-vs-stable')!.event).toContain('91.0 ms');
+  });
+
   it('stops when the activity is cancelled', async () => {
-    ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves(canaryTraffic(500));
-    const running = watch(watchInput({ bakeSeconds: 60, intervalSeconds: 30 }));
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(canaryTraffic(500));
+    const running = watch(watchInput({ intervalSeconds: 30 }, 60));
     setTimeout(() => env.cancel(), 50);
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
   });

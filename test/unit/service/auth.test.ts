@@ -72,20 +72,43 @@ describe('JWTs verified against a JWKS', () => {
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+  const now = () => Math.floor(Date.now() / 1000);
+  /** `exp`/`iat`/`nbf` in seconds from now; `exp: null` and `iat: null` leave the claim out. */
   const sign = (
     claims: Record<string, unknown>,
-    options: { iss?: string; aud?: string; exp?: string; key?: PrivateKey } = {},
-  ) =>
-    new jose.SignJWT(claims)
+    options: {
+      iss?: string;
+      aud?: string;
+      exp?: number | null;
+      iat?: number | null;
+      nbf?: number;
+      key?: PrivateKey;
+    } = {},
+  ) => {
+    const jwt = new jose.SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
       .setIssuer(options.iss ?? issuer)
-      .setAudience(options.aud ?? audience)
-      .setIssuedAt()
-      .setExpirationTime(options.exp ?? '5m')
-      .sign(options.key ?? privateKey);
+      .setAudience(options.aud ?? audience);
+    if (options.iat !== null) jwt.setIssuedAt(now() + (options.iat ?? 0));
+    if (options.exp !== null) jwt.setExpirationTime(now() + (options.exp ?? 300));
+    if (options.nbf !== undefined) jwt.setNotBefore(now() + options.nbf);
+    return jwt.sign(options.key ?? privateKey);
+  };
 
+  const MAX_LIFETIME = 3600;
+  const SKEW = 30;
   const authenticator = (rolesClaim = 'roles') =>
-    createAuthenticator({ jwt: { jwksUrl, issuer, audience, identityClaim: 'sub', rolesClaim } });
+    createAuthenticator({
+      jwt: {
+        jwksUrl,
+        issuer,
+        audience,
+        identityClaim: 'sub',
+        rolesClaim,
+        maxLifetimeSeconds: MAX_LIFETIME,
+        clockSkewSeconds: SKEW,
+      },
+    });
 
   it('identity from sub, roles from the claim (unknown roles dropped)', async () => {
     const token = await sign({ sub: 'bob@corp', roles: ['approver', 'admin'] });
@@ -114,9 +137,28 @@ describe('JWTs verified against a JWKS', () => {
     const bad = await Promise.all([
       sign({ sub: 'x', roles: ['viewer'] }, { iss: 'https://evil/' }),
       sign({ sub: 'x', roles: ['viewer'] }, { aud: 'another-service' }),
-      sign({ sub: 'x', roles: ['viewer'] }, { exp: '-1m' }),
+      sign({ sub: 'x', roles: ['viewer'] }, { exp: -60 }),
       sign({ sub: 'x', roles: ['viewer'] }, { key: foreign }),
     ]);
     for (const token of bad) expect(await auth.authenticate(`Bearer ${token}`)).toBeUndefined();
+  });
+
+  it('requires exp, bounds the lifetime, honours nbf and iat, each within the clock skew', async () => {
+    const auth = authenticator();
+    const accepted = async (options: Parameters<typeof sign>[1]) =>
+      (await auth.authenticate(`Bearer ${await sign({ sub: 'x', roles: ['viewer'] }, options)}`)) !==
+      undefined;
+    expect(await accepted({})).toBe(true);
+    expect(await accepted({ exp: null })).toBe(false);
+    expect(await accepted({ exp: MAX_LIFETIME })).toBe(true);
+    expect(await accepted({ exp: MAX_LIFETIME + SKEW + 60 })).toBe(false);
+    expect(await accepted({ iat: null, exp: MAX_LIFETIME + SKEW + 60 })).toBe(false);
+    expect(await accepted({ iat: -(MAX_LIFETIME - 120), exp: 60 })).toBe(true);
+    expect(await accepted({ iat: -MAX_LIFETIME, exp: 120 })).toBe(false);
+    expect(await accepted({ nbf: SKEW + 60 })).toBe(false);
+    expect(await accepted({ nbf: SKEW - 10 })).toBe(true);
+    expect(await accepted({ iat: SKEW + 60, exp: SKEW + 120 })).toBe(false);
+    expect(await accepted({ exp: -(SKEW - 10) })).toBe(true);
+    expect(await accepted({ exp: -(SKEW + 10) })).toBe(false);
   });
 });

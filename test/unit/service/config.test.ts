@@ -16,7 +16,7 @@ describe('loadConfig', () => {
       tls: undefined,
       apiKey: undefined,
     });
-    expect(c.api).toEqual({ host: '127.0.0.1', port: 3000 });
+    expect(c.api).toEqual({ host: '127.0.0.1', port: 3000, maxBodyBytes: 1_048_576 });
     expect(c.aws).toEqual({ region: 'us-east-1', endpoint: undefined, executionRoleArn: undefined });
     expect(c.localStack).toMatchObject({
       temporalPort: 7233,
@@ -25,6 +25,32 @@ describe('loadConfig', () => {
       dataDir: '.data',
     });
     expect(c.auth.jwt).toBeUndefined();
+    expect(c.auth.studio).toEqual({ identityMap: {}, unmapped: 'refuse' });
+  });
+
+  it('reads the JWT time rules and the Studio identity map; refuses a malformed map entry', () => {
+    const c = loadConfig({
+      AUTH_JWKS_URL: 'https://idp/jwks.json',
+      AUTH_ISSUER: 'https://idp/',
+      AUTH_AUDIENCE: 'mvl',
+      AUTH_JWT_MAX_LIFETIME_SECONDS: '900',
+      AUTH_JWT_CLOCK_SKEW_SECONDS: '5',
+      STUDIO_IDENTITY_MAP:
+        'bob=bob@corp.com; arn:aws:iam::123456789012:role/ML,Approvers=alice=alice@corp.com; d-1/carol=carol@corp.com',
+      STUDIO_UNMAPPED_IDENTITY: 'profile-name',
+    });
+    expect(c.auth.jwt).toMatchObject({ maxLifetimeSeconds: 900, clockSkewSeconds: 5 });
+    expect(c.auth.studio).toEqual({
+      identityMap: {
+        bob: 'bob@corp.com',
+        'arn:aws:iam::123456789012:role/ML,Approvers=alice': 'alice@corp.com',
+        'd-1/carol': 'carol@corp.com',
+      },
+      unmapped: 'profile-name',
+    });
+    expect(() => loadConfig({ STUDIO_IDENTITY_MAP: 'bob' })).toThrow(/STUDIO_IDENTITY_MAP entry 1/);
+    expect(() => loadConfig({ STUDIO_IDENTITY_MAP: 'bob=a;bob=b' })).toThrow(/bob is mapped twice/);
+    expect(() => loadConfig({ STUDIO_UNMAPPED_IDENTITY: 'allow' })).toThrow(ConfigError);
   });
 
   it('reads TLS, API key, ports and the emulator endpoint', () => {

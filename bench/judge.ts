@@ -1,0 +1,388 @@
+/**
+ * npm run bench:judge [-- --reps N --det-reps M --out FILE]
+ *
+ * Monte Carlo of the real judge (activities/health/judge.ts, no Temporal, no CloudWatch) on
+ * simulated per-period metrics, beside the previous rule (bench/baseline-rule.ts) on the very same
+ * draws, and the oracle's power (bench/oracle.ts). Writes BENCHMARKS.md. The watch's schedule is
+ * reproduced: a look at the end of every 60 s period, healthy only after the 600 s bake, waiting up to
+ * 1800 s more for `minInvocations` (then "no evidence", which also rolls back).
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { testAlphas } from '../activities/health/budget';
+import {
+  E_PROCESS_SHARE,
+  judgeLook,
+  type HealthEvidence,
+  type VariantPeriod,
+} from '../activities/health/judge';
+import { binomialUpperTail } from '../activities/health/final-look';
+import { oneSampleLogE } from '../activities/health/sequential';
+import { healthPolicySchema } from '../src/shared/lifecycle-input';
+import { baselineVerdict, type BaselineVariant } from './baseline-rule';
+import { logMeanShiftPower, twoProportionPower } from './oracle';
+import { rng } from './random';
+import {
+  ladder,
+  lognormal,
+  MEDIAN_MS,
+  SIGMA,
+  simulatePeriod,
+  tailFactorFor,
+  tailMixture,
+  type LatencyModel,
+  type VariantModel,
+} from './simulate';
+
+const STEPS = [10, 50, 100];
+const PERIOD_S = 60;
+const BAKE_LOOKS = 10; // 600 s bake, a look every 60 s
+const MAX_LOOKS = BAKE_LOOKS + 30; // + maxWaitForEvidenceSeconds 1800
+const REFERENCE_S = 600;
+const POLICY = healthPolicySchema.parse({});
+const ALPHA = POLICY.falseRollbackBudget;
+
+type Outcome = {
+  result: 'pass' | 'rollback' | 'no-evidence';
+  look: number;
+  canaryErrors: number;
+  canaryRequests: number;
+};
+type Rule = 'sequential' | 'baseline';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** One bake step for both rules on the same simulated periods. */
+function runStep(
+  u: () => number,
+  rps: number,
+  weight: number,
+  canary: { errorRate: number; latency: LatencyModel },
+  stable: { errorRate: number; latency: LatencyModel },
+  stepIndex: number,
+  previousStableShare: number,
+  deterministic = false,
+): Record<Rule, Outcome> {
+  const c: VariantModel = { requestsPerSecond: (rps * weight) / 100, ...canary };
+  const s: VariantModel = { requestsPerSecond: (rps * (100 - weight)) / 100, ...stable };
+  const refN = Math.round(rps * previousStableShare * REFERENCE_S);
+  const ref = refN > 0 ? ladder(u, refN, stable.latency, [50, 99]) : undefined;
+  const evidence: HealthEvidence = {
+    canaryVariant: 'canary',
+    stableVariant: 'stable',
+    periodStarts: [],
+    canary: new Map(),
+    stable: new Map(),
+    problems: [],
+    alarmsInAlarm: [],
+    guardrails: [],
+    ...(ref
+      ? { latencyReference: { p50Ms: ref.quantiles.get(50)!, tailMs: ref.quantiles.get(99)!, samples: refN } }
+      : {}),
+    windowStart: '',
+    windowEnd: '',
+  };
+  const cum = { c: { n: 0, e: 0, lat: 0 }, s: { n: 0, e: 0, lat: 0 } };
+  const out: Partial<Record<Rule, Outcome>> = {};
+  for (let look = 1; look <= MAX_LOOKS && !(out.sequential && out.baseline); look++) {
+    const t = look * PERIOD_S * 1000;
+    const cp: VariantPeriod = simulatePeriod(u, c, PERIOD_S, deterministic);
+    const sp: VariantPeriod = simulatePeriod(u, s, PERIOD_S, deterministic);
+    evidence.periodStarts.push(t);
+    evidence.canary.set(t, cp);
+    evidence.stable!.set(t, sp);
+    for (const [acc, p] of [
+      [cum.c, cp],
+      [cum.s, sp],
+    ] as const) {
+      acc.n += p.invocations!;
+      acc.e += p.errors5xx!;
+      acc.lat += (p.latency?.quantiles.get(99) ?? 0) * p.invocations!;
+    }
+    const served = { canaryErrors: cum.c.e, canaryRequests: cum.c.n };
+    const decide = (rule: Rule, status: string) => {
+      if (out[rule]) return;
+      if (status === 'unhealthy') out[rule] = { result: 'rollback', look, ...served };
+      else if (status === 'healthy' && look >= BAKE_LOOKS) out[rule] = { result: 'pass', look, ...served };
+      else if (look === MAX_LOOKS)
+        out[rule] = { result: status === 'healthy' ? 'pass' : 'no-evidence', look, ...served };
+    };
+    if (!out.sequential) {
+      decide(
+        'sequential',
+        judgeLook(
+          evidence,
+          POLICY,
+          { stepIndex, steps: STEPS, finalLook: look >= BAKE_LOOKS },
+          { bounds: false },
+        ).status,
+      );
+    }
+    if (!out.baseline) {
+      const v = (x: { n: number; e: number; lat: number }): BaselineVariant => ({
+        invocations: x.n,
+        errors5xx: x.e,
+        errors4xx: 0,
+        latencyMs: x.n > 0 ? x.lat / x.n : null,
+      });
+      decide('baseline', baselineVerdict(v(cum.c), v(cum.s)));
+    }
+  }
+  return out as Record<Rule, Outcome>;
+}
+
+/** A whole lifecycle (three steps) with identical variants; how it ended for each rule. */
+function runLifecycle(seed: number, rps: number, errorRate: number): Record<Rule, Outcome['result']> {
+  const u = rng(seed);
+  const same = { errorRate, latency: lognormal(MEDIAN_MS) };
+  const ended: Partial<Record<Rule, Outcome['result']>> = {};
+  let previous = 100;
+  for (const [i, w] of STEPS.entries()) {
+    const step = runStep(u, rps, w, same, same, i, previous);
+    for (const rule of ['sequential', 'baseline'] as const) {
+      if (!ended[rule] && step[rule].result !== 'pass') ended[rule] = step[rule].result;
+    }
+    previous = 100 - w;
+  }
+  return { sequential: ended.sequential ?? 'pass', baseline: ended.baseline ?? 'pass' };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+const se = (p: number, n: number) => Math.sqrt(Math.max(p * (1 - p), 1 / n) / n);
+const median = (xs: number[]) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+};
+const seedOf = (cell: number, rep: number) => (cell * 1_000_003 + rep * 7919 + 17) >>> 0;
+
+function falseRollbacks(reps: number): string[] {
+  const lines = [
+    '| 5xx rate | req/s | sequential: rolled back (± 1 SE) | of which no evidence | baseline: rolled back | goal ≤ 1 % |',
+    '|---|---|---|---|---|---|',
+  ];
+  let cell = 0;
+  for (const rate of [0.001, 0.005, 0.01, 0.03]) {
+    for (const rps of [1, 5, 50]) {
+      cell += 1;
+      let seq = 0;
+      let seqNoEvidence = 0;
+      let base = 0;
+      for (let r = 0; r < reps; r++) {
+        const o = runLifecycle(seedOf(cell, r), rps, rate);
+        if (o.sequential !== 'pass') seq += 1;
+        if (o.sequential === 'no-evidence') seqNoEvidence += 1;
+        if (o.baseline !== 'pass') base += 1;
+      }
+      const p = seq / reps;
+      lines.push(
+        `| ${pct(rate)} | ${rps} | ${pct(p)} ± ${pct(se(p, reps))} | ${pct(seqNoEvidence / reps)} | ${pct(base / reps)} | ${p <= 0.01 ? 'met' : p - 2 * se(p, reps) <= 0.01 ? 'within noise' : '**missed**'} |`,
+      );
+    }
+  }
+  return lines;
+}
+
+interface Regression {
+  name: string;
+  canary: { errorRate: number; latency: LatencyModel };
+  stable: { errorRate: number; latency: LatencyModel };
+  oracle: (nc: number, ns: number, alpha: number) => number;
+  served: 'canaryErrors' | 'canaryRequests';
+}
+
+function regressions(): Regression[] {
+  const base = lognormal(MEDIAN_MS);
+  const w = 0.02;
+  const tail = tailMixture(MEDIAN_MS, w, tailFactorFor(1.5, w));
+  const q99 = base.quantile(0.99);
+  return [
+    {
+      name: '5xx 1 % → 2 %',
+      canary: { errorRate: 0.02, latency: base },
+      stable: { errorRate: 0.01, latency: base },
+      oracle: (nc, ns, a) => twoProportionPower(0.02, nc, 0.01, ns, a),
+      served: 'canaryErrors',
+    },
+    {
+      name: 'latency ×1.5 (whole distribution)',
+      canary: { errorRate: 0.01, latency: lognormal(MEDIAN_MS * 1.5) },
+      stable: { errorRate: 0.01, latency: base },
+      oracle: (nc, ns, a) => logMeanShiftPower(1.5, SIGMA, nc, ns, a),
+      served: 'canaryRequests',
+    },
+    {
+      name: 'latency p99 ×1.5 only',
+      canary: { errorRate: 0.01, latency: tail },
+      stable: { errorRate: 0.01, latency: base },
+      oracle: (nc, ns, a) => twoProportionPower(tail.exceed(q99), nc, 0.01, ns, a),
+      served: 'canaryRequests',
+    },
+  ];
+}
+
+function detection(reps: number): string[] {
+  const lines = [
+    '| regression | req/s | step | oracle | sequential (in bake) | / oracle | goal | baseline (in bake) | sequential: median look · served | baseline: median look · served |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  let cell = 100;
+  for (const reg of regressions()) {
+    for (const rps of [1, 5, 50]) {
+      for (const [stepIndex, weight] of [
+        [0, 10],
+        [1, 50],
+      ] as const) {
+        cell += 1;
+        const hits: Record<Rule, Outcome[]> = { sequential: [], baseline: [] };
+        for (let r = 0; r < reps; r++) {
+          const o = runStep(
+            rng(seedOf(cell, r)),
+            rps,
+            weight,
+            reg.canary,
+            reg.stable,
+            stepIndex,
+            stepIndex === 0 ? 100 : 90,
+          );
+          for (const rule of ['sequential', 'baseline'] as const) {
+            if (o[rule].result === 'rollback' && o[rule].look <= BAKE_LOOKS) hits[rule].push(o[rule]);
+          }
+        }
+        const nc = (rps * 600 * weight) / 100;
+        const oracle = reg.oracle(nc, rps * 600 - nc, ALPHA / STEPS.filter((w) => w < 100).length);
+        const power = hits.sequential.length / reps;
+        const ratio = oracle > 0 ? power / oracle : NaN;
+        const met = ratio >= 0.9 && (oracle < 0.99 || power >= 0.95);
+        const summary = (h: Outcome[]) =>
+          h.length ? `${median(h.map((x) => x.look))} · ${median(h.map((x) => x[reg.served]))}` : '–';
+        lines.push(
+          `| ${reg.name} | ${rps} | ${weight} % | ${pct(oracle)} | ${pct(power)} | ${ratio.toFixed(2)} | ${met ? 'met' : '**missed**'} | ` +
+            `${pct(hits.baseline.length / reps)} | ${summary(hits.sequential)} | ${summary(hits.baseline)} |`,
+        );
+      }
+    }
+  }
+  return lines;
+}
+
+/**
+ * The simulation checked from first principles: with deterministic traffic (60 requests a minute,
+ * canary alone at 100 %), the exact probability that each rule rejects within the bake, by dynamic
+ * programming over the cumulative error count, against the Monte Carlo of the real code.
+ */
+function selfCheck(reps: number): string[] {
+  const n = 60;
+  const stepAlpha = testAlphas(ALPHA, STEPS, 2)['5xx-limit'];
+  const exact = (p: number, rejects: (errors: number, trials: number, look: number) => boolean) => {
+    let alive = new Map<number, number>([[0, 1]]);
+    let crossed = 0;
+    for (let look = 1; look <= BAKE_LOOKS; look++) {
+      const next = new Map<number, number>();
+      const pmf: number[] = [];
+      let q = (1 - p) ** n;
+      for (let k = 0; k <= n; k++) {
+        pmf.push(q);
+        q *= ((n - k) / (k + 1)) * (p / (1 - p));
+      }
+      for (const [x, prob] of alive) {
+        pmf.forEach((pk, k) => {
+          const y = x + k;
+          if (rejects(y, look * n, look)) crossed += prob * pk;
+          else next.set(y, (next.get(y) ?? 0) + prob * pk);
+        });
+      }
+      alive = next;
+    }
+    return crossed;
+  };
+  const rows = ['| rule, cell | exact | Monte Carlo (real code) | agree within 3 SE |', '|---|---|---|---|'];
+  for (const [label, p, rule, rejects] of [
+    [
+      'baseline, 3 % 5xx',
+      0.03,
+      'baseline',
+      (x: number, t: number, _look: number) => t >= 100 && x / t > POLICY.maxErrorRate,
+    ],
+    [
+      'sequential, 5 % 5xx (= the limit: the null)',
+      0.05,
+      'sequential',
+      (x: number, t: number, look: number) =>
+        oneSampleLogE(x, t, POLICY.maxErrorRate) >= Math.log(1 / (stepAlpha * E_PROCESS_SHARE)) ||
+        (look === BAKE_LOOKS &&
+          binomialUpperTail(x, t, POLICY.maxErrorRate) <= stepAlpha * (1 - E_PROCESS_SHARE)),
+    ],
+  ] as const) {
+    const e = exact(p, rejects);
+    let hits = 0;
+    const model = { errorRate: p, latency: lognormal(MEDIAN_MS) };
+    for (let r = 0; r < reps; r++) {
+      const o = runStep(rng(seedOf(900, r)), 1, 100, model, model, 2, 50, true);
+      if (o[rule].result === 'rollback' && o[rule].look <= BAKE_LOOKS) hits += 1;
+    }
+    const mc = hits / reps;
+    rows.push(
+      `| ${label} | ${e.toExponential(2)} | ${mc.toExponential(2)} | ${Math.abs(mc - e) <= 3 * se(e, reps) ? 'yes' : '**no**'} |`,
+    );
+  }
+  rows.push(
+    '',
+    `(The sequential rule's exact figure is its 5xx-limit test alone, e-process and final look, and must be ≤ its α = ${stepAlpha.toExponential(2)}.)`,
+  );
+  return rows;
+}
+
+function main() {
+  const reps = arg('reps', 1000);
+  const detReps = arg('det-reps', 400);
+  const outFile = process.argv.includes('--out')
+    ? process.argv[process.argv.indexOf('--out') + 1]!
+    : 'BENCHMARKS.md';
+  const started = performance.now();
+  const fr = falseRollbacks(reps);
+  const det = detection(detReps);
+  const check = selfCheck(reps);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = cpus();
+  const md = [
+    '# Benchmarks',
+    '',
+    '## Health judge (`npm run bench:judge`)',
+    '',
+    `Generated by \`${['npm run bench:judge', ...process.argv.slice(2)].join(' ')}\` on ${new Date().toISOString().slice(0, 10)}: ` +
+      `${cpu[0]?.model ?? 'unknown CPU'} (${cpu.length} cores, shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}; ` +
+      `${seconds.toFixed(0)} s. ${reps} lifecycles per false-rollback cell, ${detReps} steps per detection cell; seeds fixed per cell and shared by both rules.`,
+    '',
+    `Setup: the default policy (α = ${ALPHA} per lifecycle, steps ${STEPS.join('/')} %, 600 s bake, a look every 60 s period, ` +
+      `minInvocations ${POLICY.minInvocations}, limits 5 % 5xx and ${POLICY.maxLatencyMs} ms); Poisson traffic; log-normal latency, ` +
+      `median ${MEDIAN_MS} ms, σ = ${SIGMA} (p99 ≈ ${lognormal(MEDIAN_MS).quantile(0.99).toFixed(0)} ms). "Baseline" is the rule before this change ` +
+      '(bench/baseline-rule.ts) on the same draws; the simulation aligns step changes to period boundaries, which spares the baseline its mixed first minute.',
+    '',
+    '### False rollbacks per lifecycle (identical variants, 5xx and latency)',
+    '',
+    ...fr,
+    '',
+    '"No evidence": the canary never reached minInvocations within bake + 1800 s, which fails safe (rolls back).',
+    '',
+    "### Detection per step (regression present from the step's start; rolled back within the 600 s bake)",
+    '',
+    'Oracle: a fixed-horizon one-sided test at α/2 (the two steps where stable still serves) knowing the bake length and the distributions, one look at the end ' +
+      '(two-proportion z for 5xx and for exceedances of the true p99; z on mean log-latency for the whole-distribution slowdown). ' +
+      'Goal: ≥ 0.9 × oracle, and ≥ 95 % where the oracle reaches 99 %. "Served": median canary 5xx (5xx rows) or canary requests (latency rows) before the rollback.',
+    '',
+    ...det,
+    '',
+    "### The simulation's own check",
+    '',
+    ...check,
+    '',
+  ].join('\n');
+  writeFileSync(outFile, md);
+  console.log(md);
+}
+
+main();

@@ -1,0 +1,107 @@
+import { GetMetricDataCommand, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { describe, expect, it } from 'vitest';
+import { createActivities } from '../../../activities';
+import { assessDetectability, type DetectabilityArgs } from '../../../activities/health/detectability';
+import { judgeLook, type HealthEvidence } from '../../../activities/health/judge';
+import type { DetectabilityActivities } from '../../../src/shared/activity-contracts';
+import { mockedDeps, policy } from './helpers';
+
+const args = (over: Partial<DetectabilityArgs> = {}): DetectabilityArgs => ({
+  requestsPerSecond: 5,
+  stableErrorRate: 0.01,
+  latencyP50Ms: 50,
+  latencyP99Ms: 160,
+  canarySteps: [10, 50, 100],
+  bakeSeconds: 600,
+  policy: policy(),
+  ...over,
+});
+
+describe('assessDetectability', () => {
+  it('sees less with less traffic, a shorter bake or a smaller budget', () => {
+    const ratio = (a: DetectabilityArgs) =>
+      assessDetectability(a).perStep[0]!.minDetectableErrorRatio ?? Infinity;
+    expect(ratio(args({ requestsPerSecond: 50 }))).toBeLessThan(ratio(args({ requestsPerSecond: 5 })));
+    expect(ratio(args({ bakeSeconds: 3600 }))).toBeLessThan(ratio(args()));
+    expect(ratio(args({ policy: policy({ falseRollbackBudget: 0.001 }) }))).toBeGreaterThan(
+      ratio(args({ policy: policy({ falseRollbackBudget: 0.05 }) })),
+    );
+  });
+
+  it('states nothing relative at 100 % (no stable traffic left) but still the absolute limit', () => {
+    const last = assessDetectability(args()).perStep[2]!;
+    expect(last).toMatchObject({
+      canaryWeight: 100,
+      expectedStableRequests: 0,
+      minDetectableErrorRatio: null,
+    });
+    expect(last.minDetectableErrorRateOverLimit).toBeGreaterThan(0.05);
+  });
+
+  it('warns, without refusing, when a doubling is out of reach', () => {
+    const low = assessDetectability(args({ requestsPerSecond: 1 }));
+    expect(low.warning).toMatch(/doubling of the 5xx rate .* unlikely to be seen during the 10%, 50% steps/);
+    expect(assessDetectability(args({ requestsPerSecond: 500 })).warning).toBeUndefined();
+  });
+
+  it('agrees with the judge: the stated ratio is flagged at the final look on expected counts, a clearly smaller one is not', () => {
+    // No latency data in this evidence: no minimum sample, so the final look is reached.
+    const a = args({ requestsPerSecond: 50, policy: policy({ minInvocations: 0 }) });
+    const step = assessDetectability(a).perStep[0]!;
+    const r = step.minDetectableErrorRatio!;
+    // Feed the judge the bake's expected counts in one period (the drift the approximation is built on).
+    const judgeAt = (ratio: number) => {
+      const nc = step.expectedCanaryRequests;
+      const ns = step.expectedStableRequests;
+      const e: HealthEvidence = {
+        canaryVariant: 'c',
+        stableVariant: 's',
+        periodStarts: [0],
+        canary: new Map([[0, { invocations: nc, errors5xx: Math.round(nc * 0.01 * ratio), errors4xx: 0 }]]),
+        stable: new Map([[0, { invocations: ns, errors5xx: Math.round(ns * 0.01), errors4xx: 0 }]]),
+        problems: [],
+        alarmsInAlarm: [],
+        guardrails: [],
+        windowStart: '',
+        windowEnd: '',
+      };
+      return judgeLook(
+        e,
+        a.policy,
+        { stepIndex: 0, steps: [10, 50, 100], finalLook: true },
+        { bounds: false },
+      ).tests.find((t) => t.test === '5xx-vs-stable')!.rejected;
+    };
+    expect(judgeAt(r * 1.1)).toBe(true);
+    expect(judgeAt(r / 1.3)).toBe(false);
+  });
+});
+
+describe('assessDetectability activity', () => {
+  it("reads the stable variant's last hour in one period and reports per step", async () => {
+    const ctx = mockedDeps();
+    const at = Date.parse('2024-06-01T10:00:30Z');
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake((req: GetMetricDataCommandInput) => {
+      const t = [req.StartTime as Date];
+      const s = (Id: string, v: number) => ({ Id, Timestamps: t, Values: [v], StatusCode: 'Complete' });
+      return Promise.resolve({
+        MetricDataResults: [s('inv', 18_000), s('err', 180), s('p50', 50_000), s('p99', 160_000)],
+      });
+    });
+    const acts = createActivities({ ...ctx.deps, now: () => at }) as unknown as DetectabilityActivities;
+    const report = await acts.assessDetectability({
+      endpointName: 'prod',
+      stableVariant: 'stable',
+      canarySteps: [10, 50, 100],
+      bakeSeconds: 600,
+      policy: policy(),
+    });
+    expect(report.requestsPerSecond).toBeCloseTo(5, 9);
+    expect(report.stableErrorRate).toBeCloseTo(0.01, 9);
+    expect(report.latencyP50Ms).toBe(50);
+    expect(report.perStep.map((s) => s.expectedCanaryRequests)).toEqual([300, 1500, 3000]);
+    const input = ctx.mocks.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(input.EndTime).toEqual(new Date('2024-06-01T10:00:00Z'));
+    expect(input.MetricDataQueries![0]!.MetricStat!.Period).toBe(3600);
+  });
+});

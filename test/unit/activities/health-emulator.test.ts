@@ -1,0 +1,89 @@
+/**
+ * The evidence reader against the local emulator's CloudWatch (the real SDK client on the wire): the
+ * ladder's statistics and ids are accepted, whole periods come back Complete, and the judge reads them.
+ */
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+} from '@aws-sdk/client-sagemaker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { judgeLook } from '../../../activities/health/judge';
+import { readEvidence, readLatencyReference } from '../../../activities/health/metrics';
+import { CREATE_DELAY_MS, startFixture, type EmulatorFixture } from '../emulator/emulator-fixture';
+import { policy } from './helpers';
+
+let f: EmulatorFixture;
+beforeAll(async () => {
+  f = await startFixture();
+  const sm = f.aws.sagemaker;
+  for (const v of ['stable', 'canary']) {
+    await sm.send(
+      new CreateModelCommand({
+        ModelName: `hx-${v}`,
+        PrimaryContainer: { Image: 'img', Environment: { EMULATOR_LATENCY_MS: '40' } },
+      }),
+    );
+  }
+  await sm.send(
+    new CreateEndpointConfigCommand({
+      EndpointConfigName: 'hx-cfg',
+      ProductionVariants: ['stable', 'canary'].map((v) => ({
+        VariantName: v,
+        ModelName: `hx-${v}`,
+        InitialInstanceCount: 1,
+      })),
+    }),
+  );
+  await sm.send(new CreateEndpointCommand({ EndpointName: 'hx', EndpointConfigName: 'hx-cfg' }));
+  f.clock.advance(CREATE_DELAY_MS);
+});
+afterAll(async () => f?.close());
+
+/** One second of traffic: n requests to each variant, then the period closes. */
+function second(n: { stable: number; canary: number }) {
+  for (const [variant, count] of Object.entries(n)) {
+    for (let i = 0; i < count; i++) {
+      f.emulator.state.invocations.invoke({ endpointName: 'hx', body: '[1]', targetVariant: variant });
+    }
+  }
+  f.clock.advance(1000);
+}
+
+describe('readEvidence on the emulator', () => {
+  it('reads whole periods with the latency ladder, Complete, and the judge gives a verdict', async () => {
+    const p = policy({ metricPeriodSeconds: 1, minInvocations: 10 });
+    second({ stable: 50, canary: 0 }); // the reference second, before the step
+    const t0 = f.clock.now();
+    f.clock.advance(500); // the weight change lands mid-period: that period is left out
+    second({ stable: 40, canary: 10 });
+    for (let s = 0; s < 3; s++) second({ stable: 40, canary: 10 });
+    const ref = await readLatencyReference(f.aws.cloudwatch, {
+      endpointName: 'hx',
+      stableVariant: 'stable',
+      sinceEpochMs: t0 + 500,
+      policy: policy({ metricPeriodSeconds: 1, latencyReferenceSeconds: 1 }),
+    });
+    expect(ref).toMatchObject({ samples: 50 });
+    const e = await readEvidence(f.aws.cloudwatch, {
+      endpointName: 'hx',
+      canaryVariant: 'canary',
+      stableVariant: 'stable',
+      sinceEpochMs: t0 + 500,
+      nowEpochMs: f.clock.now(),
+      policy: p,
+      latencyReference: ref!,
+    });
+    expect(e.problems).toEqual([]);
+    expect(e.periodStarts).toEqual([t0 + 1000, t0 + 2000, t0 + 3000]);
+    const first = e.canary.get(t0 + 1000)!;
+    expect(first).toMatchObject({ invocations: 10, errors5xx: 0 });
+    expect(first.latency!.samples).toBe(10);
+    expect(first.latency!.quantiles.get(99.75)).toBeGreaterThan(20); // every ladder level answered, in ms
+    expect(first.latency!.quantiles.size).toBe(21);
+    const v = judgeLook(e, p, { stepIndex: 0, steps: [10, 50, 100], finalLook: true });
+    expect(v.status).toBe('healthy');
+    expect(v.canary.invocations).toBe(30);
+    expect(v.stable!.invocations).toBe(120);
+  });
+});
