@@ -3,9 +3,8 @@
  * message, serves the lifecycle's task queue, and on SIGTERM stops polling, lets in-flight
  * activities finish within the grace time, and exits cleanly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { ListModelPackagesCommand } from '@aws-sdk/client-sagemaker';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -13,19 +12,7 @@ import { createAwsClients, type AwsClients } from '../../../activities';
 import { startEmulator, type Emulator } from '../../../src/emulator/server';
 import { lifecycleWorkflowId } from '../../../src/shared/lifecycle-input';
 import { stateQuery } from '../../../src/shared/messages';
-
-const ROOT = join(__dirname, '../../..');
-
-function startWorkerProcess(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/worker/main.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-  });
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output };
-}
+import { spawnWorker } from './worker-process';
 
 function lifecycleArgs(group: string, key: string) {
   return {
@@ -47,7 +34,7 @@ const exitOf = (child: ChildProcess) =>
 
 describe('worker process', () => {
   it('refuses an invalid configuration, naming the variable', async () => {
-    const { child, output } = startWorkerProcess({
+    const { child, output } = spawnWorker({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       API_PORT: 'abc',
     });
@@ -57,7 +44,7 @@ describe('worker process', () => {
 
   it('serves the task queue and exits cleanly on SIGTERM', async () => {
     const taskQueue = `worker-${randomUUID()}`;
-    const { child, output } = startWorkerProcess({
+    const { child, output } = spawnWorker({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: taskQueue,
@@ -97,7 +84,7 @@ describe('worker process shutdown with an AWS call in flight', () => {
   let connection: Connection;
   let client: Client;
   let aws: AwsClients;
-  const workers: ReturnType<typeof startWorkerProcess>[] = [];
+  const workers: ReturnType<typeof spawnWorker>[] = [];
 
   beforeEach(async () => {
     emulator = await startEmulator({ port: 0, metricPeriodSeconds: 1 });
@@ -114,7 +101,7 @@ describe('worker process shutdown with an AWS call in flight', () => {
   });
 
   function worker(taskQueue: string, graceSeconds: number) {
-    const w = startWorkerProcess({
+    const w = spawnWorker({
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       TEMPORAL_TASK_QUEUE: taskQueue,
