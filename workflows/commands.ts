@@ -9,6 +9,7 @@ import {
   commandSignals,
   commandUpdate,
   COMMAND_ACTIONS,
+  refusedDecisionSignal,
   type CommandAction,
   type CommandPayload,
   type CommandResult,
@@ -117,6 +118,9 @@ export class CommandInbox {
     for (const action of COMMAND_ACTIONS) {
       setHandler(commandSignals[action], (payload) => void this.handle({ ...payload, action }));
     }
+    setHandler(refusedDecisionSignal, ({ action, by, reason, refusal }) =>
+      this.record.command({ action, by, ...(reason ? { reason } : {}), accepted: false, refusal }),
+    );
     setHandler(commandUpdate, (command) => this.handle(command), {
       validator: (command) => {
         if (!COMMAND_ACTIONS.includes(command.action)) throw new Error(`unknown action "${command.action}"`);

@@ -62,6 +62,16 @@ export const commandSignals = {
   release: releaseSignal,
 } as const;
 
+/**
+ * A decision refused before it reached the workflow's rules (a SageMaker Studio user with no mapped
+ * identity, a decision that no longer fits): recorded in `state.commands`, so the lifecycle's own
+ * record shows every decision anyone tried, not only the ones it judged.
+ */
+export const refusedDecisionSignal =
+  defineSignal<[{ action: 'approve' | 'reject'; by: string; reason?: string; refusal: string }]>(
+    'refusedDecision',
+  );
+
 export const commandUpdate = defineUpdate<CommandResult, [LifecycleCommand]>('command');
 
 export const stateQuery = defineQuery<LifecycleState>('state');

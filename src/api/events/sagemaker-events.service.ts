@@ -87,6 +87,14 @@ export class SageMakerEventsService {
     if (arn)
       await this.studio.setApprovalStatus({ modelPackageArn: arn, status: restored, description: reason });
     this.logger.warn(reason);
+    // A finished lifecycle takes no signal; its record is closed, the answer and log still say it.
+    await this.lifecycles
+      .recordRefusedDecision(r.id, {
+        action: r.status === 'Approved' ? 'approve' : 'reject',
+        by: r.by ?? `sagemaker-studio:${r.studioUser}`,
+        refusal: reason,
+      })
+      .catch(() => undefined);
     await this.studio
       .notify({
         kind: 'studio-decision-refused',

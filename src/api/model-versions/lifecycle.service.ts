@@ -18,6 +18,7 @@ import { lifecycleWorkflowId } from '../../shared/lifecycle-input';
 import type { LifecycleState } from '../../shared/lifecycle-state';
 import {
   commandUpdate,
+  refusedDecisionSignal,
   endpointLockWorkflowId,
   LIFECYCLE_WORKFLOW_TYPE,
   lockHolderQuery,
@@ -174,6 +175,14 @@ export class LifecycleService {
     } catch (err) {
       throw temporalUnavailable(err) ?? err;
     }
+  }
+
+  /** Records, in a running lifecycle's own state, a decision refused before the workflow judged it. */
+  async recordRefusedDecision(
+    id: string,
+    refused: { action: 'approve' | 'reject'; by: string; reason?: string; refusal: string },
+  ): Promise<void> {
+    await this.client.workflow.getHandle(id).signal(refusedDecisionSignal, refused);
   }
 
   /**

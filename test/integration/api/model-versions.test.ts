@@ -334,6 +334,10 @@ describe('POST /events/sagemaker', () => {
     expect(unmapped.refused).toMatch(/mallory is not mapped/);
     expect(unmapped.registryStatus).toBe('PendingManualApproval');
     expect((await stateOf(id)).approval?.approvals).toEqual([]);
+    // The lifecycle's own record shows the refused decision too, though its rules never saw it.
+    await expect
+      .poll(async () => (await stateOf(id)).commands.filter((c) => !c.accepted).map((c) => c.refusal))
+      .toEqual([expect.stringMatching(/mallory is not mapped/)]);
 
     // bob in Studio and bob@test on /approve are one approver: the quorum of two is not met.
     const viaStudio = await postUntilFound(event(group, version, 'Approved', 'bob'));
