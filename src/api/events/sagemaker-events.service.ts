@@ -46,7 +46,9 @@ export class SageMakerEventsService {
 
     const state = await this.lifecycles.state(id);
     const decided = state.approval?.decision?.status;
-    if (state.stage !== 'awaiting-approval' && decided === status) {
+    // Decided the same way already: the echo of the workflow's own write (the stage may still read
+    // awaiting-approval while the gate writes the decision back and pins its build).
+    if (decided === status) {
       return { ignored: `echo of the workflow's own decision (${status}) on ${label}`, id };
     }
 
