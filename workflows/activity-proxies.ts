@@ -48,10 +48,13 @@ export function validation(payloadCount: number, latencyBudgetMs: number) {
     // Each payload: up to 3 attempts, each cut off at twice the budget (activities/validation.ts).
     startToCloseTimeout: 60_000 + payloadCount * 3 * (2 * latencyBudgetMs + 1_000),
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    // A throttled or unanswered invocation fails the attempt; the retry resumes from the heartbeat's
+    // progress, so retries are cheap and throttling (30 % in the chaos suite) must not exhaust them.
     retry: {
-      initialInterval: '2 seconds',
+      initialInterval: '1 second',
       backoffCoefficient: 2,
-      maximumAttempts: 5,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 20,
       nonRetryableErrorTypes: NON_RETRYABLE,
     },
   }).validateEndpoint;
