@@ -441,7 +441,13 @@ export async function endStateOf(
   return {
     stage: final.stage,
     modelVersion: final.modelVersion,
-    verdicts: final.verdicts.map((v) => [v.canaryWeight, v.status]),
+    // Which step a bad canary's evidence arrives at depends on traffic and the machine's load; that it
+    // arrives, and only unhealthy evidence ends the run, does not: a rollback counts its unhealthy
+    // verdicts, at step 0 meaning "any step".
+    verdicts:
+      final.stage === 'rolled-back'
+        ? final.verdicts.filter((v) => v.status !== 'healthy').map((v): [number, string] => [0, v.status])
+        : final.verdicts.map((v): [number, string] => [v.canaryWeight, v.status]),
     rollbackBy: final.rollback?.by,
     serving: (endpoint.ProductionVariants ?? []).map((v) => [v.VariantName, v.CurrentWeight]),
     resources: await inventory(sagemaker, final.modelPackageGroup),
@@ -478,7 +484,7 @@ export const UNDISTURBED: Record<'promote' | 'rollback', EndState> = {
   rollback: {
     stage: 'rolled-back',
     modelVersion: 2,
-    verdicts: [[10, 'unhealthy']],
+    verdicts: [[0, 'unhealthy']],
     rollbackBy: 'health-check',
     serving: [['v1', 1]],
     resources: {
