@@ -11,6 +11,7 @@ import { approveSignal } from '../../../src/shared/messages';
 import {
   command,
   lifecycleRequest,
+  approvedCanary,
   startHarness,
   startLifecycle,
   stateOf,
@@ -26,16 +27,6 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(async () => h?.stop());
-
-async function approvedCanary(overrides: Partial<LifecycleRequest> = {}) {
-  const req = lifecycleRequest(overrides);
-  const endpoint = req.deployment.productionEndpointName;
-  const stable = h.fake.seedProduction(endpoint, req.modelPackageGroup);
-  const handle = await startLifecycle(h, req);
-  await waitForStage(handle, 'awaiting-approval');
-  await handle.signal(approveSignal, { by: 'alice' });
-  return { req, endpoint, stable, handle };
-}
 
 /** The run's failure, and its state (the state query still answers on a failed run). */
 async function failedRun(handle: LifecycleHandle) {
@@ -108,7 +99,7 @@ describe.concurrent('a non-retryable AWS error during the rollout', () => {
           (!only || (only as (i: unknown) => boolean)(input)),
       });
       try {
-        const { endpoint, stable, handle } = await approvedCanary(req);
+        const { endpoint, stable, handle } = await approvedCanary(h, req);
         const final = await failedRun(handle);
         expect(final.stage).toBe('rolled-back');
         expect(final.rollback).toMatchObject({ cause: 'failure', by: 'workflow' });
@@ -126,7 +117,7 @@ describe.concurrent('a non-retryable AWS error during the rollout', () => {
 
 describe.concurrent('a rollback that cannot complete', () => {
   it('keeps the lock in needs-attention until an operator retries it', async () => {
-    const { req, endpoint, handle } = await approvedCanary();
+    const { req, endpoint, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, ['healthy', 'unhealthy']);
     const remove = h.fake.fail('setVariantWeights', {
       when: (i: { endpointName: string; weights: Record<string, number> }) =>
@@ -171,7 +162,7 @@ describe.concurrent('a rollback that cannot complete', () => {
   });
 
   it('is released by an operator with a reason after a manual fix, and the lock is freed', async () => {
-    const { endpoint, handle } = await approvedCanary();
+    const { endpoint, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, ['unhealthy']);
     const remove = h.fake.fail('setVariantWeights', {
       when: (i: { endpointName: string; weights: Record<string, number> }) =>
@@ -192,7 +183,7 @@ describe.concurrent('a rollback that cannot complete', () => {
 
 describe.concurrent('commands at every point', () => {
   it('a pause during the last bake holds before promotion until resumed', async () => {
-    const { endpoint, handle } = await approvedCanary();
+    const { endpoint, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, ['healthy', 'healthy', 'slow-healthy']);
     await waitFor(handle, (s) => s.canary?.canaryWeight === 100, 'last step');
     await command(handle, 'pause', 'oscar');
@@ -206,7 +197,7 @@ describe.concurrent('commands at every point', () => {
   });
 
   it('a pause longer than its limit rolls back', async () => {
-    const { req, endpoint, handle } = await approvedCanary({
+    const { req, endpoint, handle } = await approvedCanary(h, {
       deployment: { maxPauseSeconds: 2 },
     } as Partial<LifecycleRequest>);
     await waitFor(handle, (s) => s.stage === 'canary', 'canary');
@@ -227,7 +218,7 @@ describe.concurrent('commands at every point', () => {
         i.endpointName === endpoint && i.weights.v2 === 50,
     });
     try {
-      const { handle } = await approvedCanary(req);
+      const { handle } = await approvedCanary(h, req);
       await waitFor(
         handle,
         () => h.fake.failures.some((f) => (f.input as { endpointName: string }).endpointName === endpoint),
@@ -254,7 +245,7 @@ describe.concurrent('notifications and withdrawal', () => {
       message: 'webhook at hooks.example answered HTTP 503',
     });
     try {
-      const { handle } = await approvedCanary(req);
+      const { handle } = await approvedCanary(h, req);
       const final = await handle.result();
       expect(final.stage).toBe('promoted');
       expect(final.notifications).toEqual([

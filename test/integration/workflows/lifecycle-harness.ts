@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { lifecycleWorkflowId, type LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import type { LifecycleStage, LifecycleState } from '../../../src/shared/lifecycle-state';
-import { commandUpdate, stateQuery, type CommandAction } from '../../../src/shared/messages';
+import { approveSignal, commandUpdate, stateQuery, type CommandAction } from '../../../src/shared/messages';
 import type { modelVersionLifecycle } from '../../../workflows';
 import { createFakeSageMaker, type FakeSageMaker } from '../../helpers/fake-sagemaker';
 import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
@@ -70,6 +70,17 @@ export async function startLifecycle(
     workflowId: lifecycleWorkflowId(request.modelPackageGroup, request.idempotencyKey),
     args: [request],
   });
+}
+
+/** A version started for an endpoint that already serves v1 of its group, approved at the gate. */
+export async function approvedCanary(h: Harness, overrides: Partial<LifecycleRequest> = {}) {
+  const req = lifecycleRequest(overrides);
+  const endpoint = req.deployment.productionEndpointName;
+  const stable = h.fake.seedProduction(endpoint, req.modelPackageGroup);
+  const handle = await startLifecycle(h, req);
+  await waitForStage(handle, 'awaiting-approval');
+  await handle.signal(approveSignal, { by: 'alice' });
+  return { req, endpoint, stable, handle };
 }
 
 export async function stateOf(handle: LifecycleHandle): Promise<LifecycleState> {

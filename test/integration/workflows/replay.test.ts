@@ -20,6 +20,7 @@ import { approveSignal, rejectSignal } from '../../../src/shared/messages';
 import {
   command,
   lifecycleRequest,
+  approvedCanary,
   startHarness,
   startLifecycle,
   waitFor,
@@ -62,15 +63,7 @@ const THIS_BUILD =
   'ship it as a new build (README, "Upgrading the service") and re-record: RECORD_HISTORIES=1 npx vitest run ' +
   '--project integration test/integration/workflows/replay.test.ts -t fresh. If it is before, gate it with patched().';
 
-async function approved(overrides: Parameters<typeof lifecycleRequest>[0] = {}, seed = true) {
-  const req = lifecycleRequest(overrides);
-  const endpoint = req.deployment.productionEndpointName;
-  if (seed) h.fake.seedProduction(endpoint, req.modelPackageGroup);
-  const handle = await startLifecycle(h, req);
-  await waitForStage(handle, 'awaiting-approval');
-  await handle.signal(approveSignal, { by: 'alice' });
-  return { req, endpoint, handle };
-}
+const approved = (overrides: Parameters<typeof lifecycleRequest>[0] = {}) => approvedCanary(h, overrides);
 
 const settle = (handle: LifecycleHandle) => handle.result().catch(() => undefined);
 
@@ -103,7 +96,10 @@ const PATHS: Record<string, { stage: LifecycleStage; run(): Promise<LifecycleHan
   'first-deployment-promoted': {
     stage: 'promoted',
     async run() {
-      return (await approved({}, false)).handle;
+      const handle = await startLifecycle(h, lifecycleRequest());
+      await waitForStage(handle, 'awaiting-approval');
+      await handle.signal(approveSignal, { by: 'alice' });
+      return handle;
     },
   },
   'rolled-back-by-health': {

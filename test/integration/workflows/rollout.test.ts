@@ -5,6 +5,7 @@ import { approveSignal } from '../../../src/shared/messages';
 import {
   command,
   lifecycleRequest,
+  approvedCanary,
   startHarness,
   startLifecycle,
   stateOf,
@@ -13,7 +14,6 @@ import {
   weightsSet,
   type Harness,
 } from './lifecycle-harness';
-import type { LifecycleRequest } from '../../../src/shared/lifecycle-input';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,20 +21,9 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-/** Starts a version on an endpoint already serving v1 of its group, and approves it. */
-async function approvedCanary(overrides: Partial<LifecycleRequest> = {}) {
-  const req = lifecycleRequest(overrides);
-  const endpoint = req.deployment.productionEndpointName;
-  const stable = h.fake.seedProduction(endpoint, req.modelPackageGroup);
-  const handle = await startLifecycle(h, req);
-  await waitForStage(handle, 'awaiting-approval');
-  await handle.signal(approveSignal, { by: 'alice' });
-  return { req, endpoint, stable, handle };
-}
-
 describe.concurrent('canary rollout', () => {
   it('promotes through 10, 50, 100 and leaves the new version alone on the endpoint', async () => {
-    const { endpoint, stable, handle } = await approvedCanary();
+    const { endpoint, stable, handle } = await approvedCanary(h);
     const final = await handle.result();
     expect(final.stage).toBe('promoted');
     expect(weightsSet(h.fake, endpoint)).toEqual([
@@ -75,7 +64,7 @@ describe.concurrent('canary rollout', () => {
   });
 
   it.each([0, 1, 2])('rolls back when the canary turns unhealthy at step %i', async (step) => {
-    const { req, endpoint, stable, handle } = await approvedCanary();
+    const { req, endpoint, stable, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, [...Array<'healthy'>(step).fill('healthy'), 'unhealthy']);
     const final = await handle.result();
     expect(final.stage).toBe('rolled-back');
@@ -96,7 +85,7 @@ describe.concurrent('canary rollout', () => {
   });
 
   it('fails safe to a rollback when a bake never sees enough traffic', async () => {
-    const { endpoint, handle } = await approvedCanary();
+    const { endpoint, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, ['insufficient-data']);
     const final = await handle.result();
     expect(final.stage).toBe('rolled-back');
@@ -104,7 +93,7 @@ describe.concurrent('canary rollout', () => {
   });
 
   it('a manual rollback interrupts the bake and is recorded with who', async () => {
-    const { endpoint, handle } = await approvedCanary();
+    const { endpoint, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, ['hold']);
     await waitFor(handle, (s) => s.stage === 'canary' && s.canary?.stepIndex === 0, 'first bake');
     expect(await command(handle, 'rollback', 'oscar', 'p99 spike on dashboards')).toMatchObject({
@@ -117,7 +106,7 @@ describe.concurrent('canary rollout', () => {
   });
 
   it('pause holds the canary after its bake; resume goes on', async () => {
-    const { endpoint, handle } = await approvedCanary();
+    const { endpoint, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, ['slow-healthy', 'healthy']);
     await waitFor(handle, (s) => s.stage === 'canary' && s.canary?.stepIndex === 0, 'first bake');
     await command(handle, 'pause', 'oscar');
@@ -131,7 +120,7 @@ describe.concurrent('canary rollout', () => {
   });
 
   it('promote skips the remaining steps', async () => {
-    const { endpoint, handle } = await approvedCanary();
+    const { endpoint, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, ['hold']);
     await waitFor(handle, (s) => s.stage === 'canary' && s.canary?.stepIndex === 0, 'first bake');
     await command(handle, 'promote', 'oscar');
@@ -142,7 +131,7 @@ describe.concurrent('canary rollout', () => {
   });
 
   it('a cancel during the canary rolls back to stable before the workflow ends', async () => {
-    const { endpoint, handle } = await approvedCanary();
+    const { endpoint, handle } = await approvedCanary(h);
     h.fake.scriptVerdicts(endpoint, ['hold']);
     await waitFor(handle, (s) => s.stage === 'canary' && s.canary?.stepIndex === 0, 'first bake');
     await handle.cancel();
@@ -193,7 +182,7 @@ describe.concurrent('canary rollout', () => {
   });
 
   it('two versions for one endpoint queue: the second waits for the first to finish', async () => {
-    const first = await approvedCanary();
+    const first = await approvedCanary(h);
     h.fake.scriptVerdicts(first.endpoint, ['hold', 'healthy']);
     await waitFor(first.handle, (s) => s.stage === 'canary', 'first canary');
     const secondReq = lifecycleRequest({
