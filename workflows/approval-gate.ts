@@ -3,6 +3,7 @@
  * policy or from approvers, up to the deadline. One timer, however long it takes.
  */
 import { condition, isCancellation } from '@temporalio/workflow';
+import { isApprovedServing } from '../src/shared/activity-contracts';
 import type { LifecycleInput, MetricThreshold } from '../src/shared/lifecycle-input';
 import type { VersionMetrics } from '../src/shared/lifecycle-state';
 import { aws } from './activity-proxies';
@@ -26,7 +27,7 @@ export async function productionVersionMetrics(
   try {
     const endpoint = await aws.describeEndpoint(endpointName);
     const serving = endpoint?.variants.find(
-      (v) => v.modelPackageArn && v.approvalStatus === 'Approved' && v.markedServing,
+      (v) => v.modelPackageArn && isApprovedServing(v),
     )?.modelPackageArn;
     return serving ? await aws.describeVersionMetrics(serving) : null;
   } catch (err) {

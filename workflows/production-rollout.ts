@@ -12,6 +12,7 @@
 import { ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
 import {
   ErrorTypes,
+  isApprovedServing,
   type EndpointSnapshot,
   type HealthVerdict,
   type ServingVariant,
@@ -72,7 +73,7 @@ function stableOf(endpoint: EndpointSnapshot, names: ResourceNames): ServingVari
   // Only our own variant: a first deployment whose earlier run created the endpoint.
   if (foreign.length === 0 && endpoint.variants.length > 0) return undefined;
   const [only, ...others] = foreign;
-  if (only && others.length === 0 && only.approvalStatus === 'Approved' && only.markedServing) return only;
+  if (only && others.length === 0 && isApprovedServing(only)) return only;
   const seen = endpoint.variants
     .map(
       (v) =>

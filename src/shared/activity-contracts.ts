@@ -82,6 +82,11 @@ export interface ServingVariant {
   instanceCount: number;
 }
 
+/** The variant runs what the registry approved and marked as serving this endpoint: a version to trust. */
+export function isApprovedServing(v: ServingVariant): boolean {
+  return v.approvalStatus === 'Approved' && v.markedServing;
+}
+
 export interface EndpointSnapshot {
   endpointName: string;
   /** SageMaker EndpointStatus: Creating, Updating, InService, Failed, … */
