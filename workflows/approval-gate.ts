@@ -2,7 +2,7 @@
  * The approval gate: shows the new metrics beside production's, then waits for a decision from the
  * policy or from approvers, up to the deadline. One timer, however long it takes.
  */
-import { condition, isCancellation } from '@temporalio/workflow';
+import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { isApprovedServing } from '../src/shared/activity-contracts';
 import type { LifecycleInput, MetricThreshold } from '../src/shared/lifecycle-input';
 import type { VersionMetrics } from '../src/shared/lifecycle-state';
@@ -26,9 +26,11 @@ export async function productionVersionMetrics(
 ): Promise<VersionMetrics | null> {
   try {
     const endpoint = await aws.describeEndpoint(endpointName);
-    const serving = endpoint?.variants.find(
-      (v) => v.modelPackageArn && isApprovedServing(v),
-    )?.modelPackageArn;
+    // Runs parked at the gate before this rule took the highest-weight variant; they replay as they ran.
+    const serving = patched('serving-version-is-approved-and-marked')
+      ? endpoint?.variants.find((v) => v.modelPackageArn && isApprovedServing(v))?.modelPackageArn
+      : endpoint?.variants.filter((v) => v.modelPackageArn).sort((a, b) => b.weight - a.weight)[0]
+          ?.modelPackageArn;
     return serving ? await aws.describeVersionMetrics(serving) : null;
   } catch (err) {
     if (isCancellation(err)) throw err;
