@@ -1,6 +1,6 @@
 # Two images from one file:
 #   docker build .                   the service (API and worker, started with different commands)
-#   docker build --target emulator . the local AWS emulator (docker-compose only; never in production)
+#   docker build --target emulator . the local AWS emulator from packages/sagemaker-emulator (never in production)
 # TypeScript runs through tsx's loader in the node process itself, so SIGTERM from `docker stop`
 # reaches the program directly (no npm or tsx wrapper process in between to relay it).
 
@@ -8,6 +8,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspace's manifest too, or npm ci refuses the lockfile; its sources stay out of the service.
+COPY packages/sagemaker-emulator/package.json ./packages/sagemaker-emulator/package.json
 RUN npm ci
 COPY tsconfig.json ./
 COPY src ./src
@@ -19,20 +21,25 @@ RUN npm run build:bundle
 FROM node:20-bookworm-slim AS runtime-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Dev dependencies are skipped; tsx is a runtime dependency.
+COPY packages/sagemaker-emulator/package.json ./packages/sagemaker-emulator/package.json
+# Dev dependencies are skipped; tsx is a runtime dependency. npm links the emulator workspace
+# anyway; its sources are never copied, and ESLint keeps the service from importing it.
 RUN npm ci --omit=dev && npm cache clean --force
 
+# The emulator's image is built from its own package (packages/sagemaker-emulator) and the root
+# lockfile, with that workspace's runtime dependencies only.
 FROM node:20-bookworm-slim AS emulator
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=runtime-deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
-COPY src/emulator ./src/emulator
+COPY package.json package-lock.json ./
+COPY packages/sagemaker-emulator ./packages/sagemaker-emulator
+RUN npm ci --omit=dev --workspace packages/sagemaker-emulator --include-workspace-root=false && npm cache clean --force
 # The emulator keeps its resources in /data (a volume in docker-compose.yml), owned by the runtime user.
 RUN mkdir -p /data && chown node:node /data
 USER node
+WORKDIR /app/packages/sagemaker-emulator
 EXPOSE 4566
-CMD ["node", "--import", "tsx", "src/emulator/main.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]
 
 FROM node:20-bookworm-slim AS service
 WORKDIR /app
@@ -40,12 +47,8 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=runtime-deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
-# The service alone: not the emulator, the dev-server tooling or the demo (src/emulator, src/dev, src/demo).
-COPY src/api ./src/api
-COPY src/cli ./src/cli
-COPY src/config ./src/config
-COPY src/shared ./src/shared
-COPY src/worker ./src/worker
+# The service alone: src/ is only the service; the emulator, dev/ and demo/ are never copied.
+COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 COPY bin ./bin

@@ -13,6 +13,23 @@ export default tseslint.config(
     },
   },
   {
+    // The shipped service (the image copies src/, workflows/, activities/) never reaches for local-only tooling.
+    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@model-version-lifecycle/sagemaker-emulator', '**/dev/*', '**/demo/*'],
+              message: 'The service image has no emulator, dev/ or demo/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code is replayed: anything non-deterministic must come from Temporal's APIs.
     files: ['workflows/**/*.ts'],
     rules: {

@@ -1,6 +1,7 @@
 /**
  * Every environment variable the service reads, with its default, validated once at start.
- * The local stack (`npm start`), the worker, the API and docker-compose all use these names.
+ * The worker, the API, the local stack (`npm start`) and docker-compose all use these names; the
+ * local stack's own ports and data folder are in dev/local-stack-config.ts.
  */
 import { z } from 'zod';
 
@@ -76,16 +77,6 @@ export const envSchema = z
     TEMPORAL_BUILD_ID: optionalText,
     NODE_ENV: optionalText,
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-    // Local stack (`npm start`)
-    DATA_DIR: z.string().min(1).default('.data'),
-    TEMPORAL_PORT: port(7233),
-    TEMPORAL_UI_PORT: port(8233),
-    EMULATOR_PORT: port(4566),
-    /** CloudWatch period the emulator aggregates metrics at (60 s on AWS). */
-    EMULATOR_METRIC_PERIOD_SECONDS: positiveSeconds(1),
-    /** Requests per second of the built-in traffic generator on the production endpoint. */
-    TRAFFIC_RATE_PER_SECOND: positiveSeconds(20),
-    PRODUCTION_ENDPOINT_NAME: z.string().min(1).default('churn-prod'),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TEMPORAL_TLS_CERT) !== Boolean(env.TEMPORAL_TLS_KEY)) {

@@ -63,15 +63,6 @@ export interface ServiceConfig {
   /** NODE_ENV=production: the worker runs only a prebuilt workflow bundle. */
   production: boolean;
   logLevel: Env['LOG_LEVEL'];
-  localStack: {
-    dataDir: string;
-    temporalPort: number;
-    temporalUiPort: number;
-    emulatorPort: number;
-    emulatorMetricPeriodSeconds: number;
-    trafficRatePerSecond: number;
-    productionEndpointName: string;
-  };
 }
 
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
@@ -145,15 +136,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     },
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
-    localStack: {
-      dataDir: e.DATA_DIR,
-      temporalPort: e.TEMPORAL_PORT,
-      temporalUiPort: e.TEMPORAL_UI_PORT,
-      emulatorPort: e.EMULATOR_PORT,
-      emulatorMetricPeriodSeconds: e.EMULATOR_METRIC_PERIOD_SECONDS,
-      trafficRatePerSecond: e.TRAFFIC_RATE_PER_SECOND,
-      productionEndpointName: e.PRODUCTION_ENDPOINT_NAME,
-    },
   };
 }
 

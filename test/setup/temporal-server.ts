@@ -1,6 +1,6 @@
 /**
  * Global setup of the integration project: one Temporal dev server (the project's own CLI, see
- * src/dev/ensure-temporal-cli.ts) and one workflow bundle for the whole run. Test files reach them
+ * dev/ensure-temporal-cli.ts) and one workflow bundle for the whole run. Test files reach them
  * through `inject('temporalAddress')` and `inject('workflowBundlePath')`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { ensureTemporalCli } from '../../src/dev/ensure-temporal-cli';
+import { ensureTemporalCli } from '../../dev/ensure-temporal-cli';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 
 declare module 'vitest' {

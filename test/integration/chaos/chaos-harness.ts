@@ -19,8 +19,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { inject } from 'vitest';
 import { createAwsClients } from '../../../activities';
-import type { FaultRule, FaultSpec } from '../../../src/emulator/faults';
-import { startEmulator, type Emulator } from '../../../src/emulator/server';
+import type { FaultRule, FaultSpec } from '@model-version-lifecycle/sagemaker-emulator';
+import { startEmulator, type Emulator } from '@model-version-lifecycle/sagemaker-emulator';
 import { lifecycleWorkflowId, type LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import { isFinalStage, type LifecycleState } from '../../../src/shared/lifecycle-state';
 import {

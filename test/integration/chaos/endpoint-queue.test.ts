@@ -11,7 +11,7 @@
  */
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Input } from '../../../src/emulator/wire';
+import { Input } from '@model-version-lifecycle/sagemaker-emulator';
 import type { LifecycleState } from '../../../src/shared/lifecycle-state';
 import { approveSignal } from '../../../src/shared/messages';
 import { seedProduction } from '../emulator/emulator-harness';

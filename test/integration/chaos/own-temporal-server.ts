@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { ensureTemporalCli } from '../../../src/dev/ensure-temporal-cli';
+import { ensureTemporalCli } from '../../../dev/ensure-temporal-cli';
 import { devServerSearchAttributeArgs } from '../../../src/shared/search-attributes';
 
 export interface OwnTemporalServer {

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { createActivities, createAwsClients, type AwsClients } from '../../../activities';
 import { EMULATOR_EXECUTION_ROLE_ARN } from '../../../src/config';
-import { startEmulator, type Emulator } from '../../../src/emulator/server';
+import { startEmulator, type Emulator } from '@model-version-lifecycle/sagemaker-emulator';
 import type { LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
 

@@ -1,5 +1,5 @@
 /**
- * `npm start`'s program (src/main.ts) as a user runs it, on free ports and a fresh data directory:
+ * `npm start`'s program (dev/local-stack.ts) as a user runs it, on free ports and a fresh data directory:
  * it brings up Temporal and its Web UI, the emulator with a seeded production endpoint under traffic,
  * the worker and the API, and prints the local tokens; Ctrl-C stops all of it; a second start finds
  * the same workflow and endpoints; the `mvl` CLI works against it.
@@ -33,7 +33,7 @@ function startStack(env: Record<string, string>): Stack {
   let output = '';
   // Whatever the calling shell points at, the stack uses its own Temporal and emulator.
   const { TEMPORAL_ADDRESS: _t, AWS_ENDPOINT_URL: _a, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev/local-stack.ts')], {
     cwd: ROOT,
     env: { ...inherited, LOG_LEVEL: 'warn', ...env },
   });

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ListModelPackagesCommand } from '@aws-sdk/client-sagemaker';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../../activities';
-import { startEmulator, type Emulator } from '../../../src/emulator/server';
+import { startEmulator, type Emulator } from '@model-version-lifecycle/sagemaker-emulator';
 import { lifecycleWorkflowId } from '../../../src/shared/lifecycle-input';
 import { stateQuery } from '../../../src/shared/messages';
 import { spawnWorker } from './worker-process';

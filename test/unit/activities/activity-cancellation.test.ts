@@ -3,7 +3,7 @@ import { CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients, type AwsClients } from '../../../activities';
-import { startEmulator, type Emulator } from '../../../src/emulator/server';
+import { startEmulator, type Emulator } from '@model-version-lifecycle/sagemaker-emulator';
 
 let emulator: Emulator;
 let aws: AwsClients;

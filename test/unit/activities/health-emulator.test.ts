@@ -10,12 +10,16 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeLook } from '../../../activities/health/judge';
 import { readEvidence, readLatencyReference } from '../../../activities/health/metrics';
-import { CREATE_DELAY_MS, startFixture, type EmulatorFixture } from '../emulator/emulator-fixture';
+import {
+  CREATE_DELAY_MS,
+  startEmulatorWithClock,
+  type EmulatorWithClock,
+} from '../../helpers/emulator-with-clock';
 import { policy } from './helpers';
 
-let f: EmulatorFixture;
+let f: EmulatorWithClock;
 beforeAll(async () => {
-  f = await startFixture();
+  f = await startEmulatorWithClock();
   const sm = f.aws.sagemaker;
   for (const v of ['stable', 'canary']) {
     await sm.send(

@@ -18,12 +18,6 @@ describe('loadConfig', () => {
     });
     expect(c.api).toEqual({ host: '127.0.0.1', port: 3000, maxBodyBytes: 1_048_576 });
     expect(c.aws).toEqual({ region: 'us-east-1', endpoint: undefined, executionRoleArn: undefined });
-    expect(c.localStack).toMatchObject({
-      temporalPort: 7233,
-      temporalUiPort: 8233,
-      emulatorPort: 4566,
-      dataDir: '.data',
-    });
     expect(c.auth.jwt).toBeUndefined();
     expect(c.auth.studio).toEqual({ identityMap: {}, unmapped: 'refuse' });
   });

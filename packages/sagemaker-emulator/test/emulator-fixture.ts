@@ -1,19 +1,22 @@
 /**
  * An emulator on a free port with a clock the test moves: endpoint transitions and metric
- * visibility follow it, so contract tests never sleep. The AWS SDK clients are the product's own.
+ * visibility follow it, so contract tests never sleep. The clients are the stock AWS SDK v3 ones.
  */
-import { createAwsClients, type AwsClients } from '../../../activities';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../../src/emulator/server';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { manualClock, startEmulator, type Emulator, type EmulatorOptions, type ManualClock } from '../src';
 
-export interface TestClock {
-  now(): number;
-  advance(ms: number): void;
+export interface AwsClients {
+  sagemaker: SageMakerClient;
+  runtime: SageMakerRuntimeClient;
+  cloudwatch: CloudWatchClient;
 }
 
 export interface EmulatorFixture {
   emulator: Emulator;
   aws: AwsClients;
-  clock: TestClock;
+  clock: ManualClock;
   close(): Promise<void>;
 }
 
@@ -23,9 +26,7 @@ export const UPDATE_DELAY_MS = 3_000;
 export async function startFixture(options: EmulatorOptions = {}): Promise<EmulatorFixture> {
   process.env.AWS_ACCESS_KEY_ID ??= 'contract';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'contract';
-  // Start on a period boundary so "the period has closed" is a whole number of seconds away.
-  let t = Math.ceil(Date.now() / 60_000) * 60_000;
-  const clock: TestClock = { now: () => t, advance: (ms) => void (t += ms) };
+  const clock = manualClock();
   const emulator = await startEmulator({
     port: 0,
     metricPeriodSeconds: 1,
@@ -35,7 +36,12 @@ export async function startFixture(options: EmulatorOptions = {}): Promise<Emula
     ...options,
   });
   // Two attempts: enough to see the SDK retry a throttled call without slow backoff chains.
-  const aws = createAwsClients({ region: 'us-east-1', endpoint: emulator.url, maxAttempts: 2 });
+  const common = { region: 'us-east-1', endpoint: emulator.url, maxAttempts: 2 };
+  const aws: AwsClients = {
+    sagemaker: new SageMakerClient(common),
+    runtime: new SageMakerRuntimeClient({ ...common, maxAttempts: 1 }),
+    cloudwatch: new CloudWatchClient(common),
+  };
   return { emulator, aws, clock, close: () => emulator.close() };
 }
 

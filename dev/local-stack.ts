@@ -5,29 +5,30 @@
  * Ctrl-C stops them in reverse order; a second start finds the same workflows in the same SQLite file.
  */
 import { resolve } from 'node:path';
-import { generateLocalTokens, type StaticToken } from './api/auth/static-tokens';
-import { startApi } from './api/start-api';
-import { loadConfig, type ServiceConfig } from './config';
-import { localTokensPath, readLocalTokens, writeLocalTokens } from './config/local-tokens';
-import { lockDataDir } from './dev/data-dir-lock';
-import { startTemporalDevServer } from './dev/temporal-dev-server';
-import { startLocalEmulator } from './demo/local-emulator';
-import { createLogger, routeTemporalLogsTo } from './worker/logger';
-import { startWorker } from './worker/start-worker';
+import { generateLocalTokens, type StaticToken } from '../src/api/auth/static-tokens';
+import { startApi } from '../src/api/start-api';
+import { loadConfig, type ServiceConfig } from '../src/config';
+import { localTokensPath, readLocalTokens, writeLocalTokens } from '../src/config/local-tokens';
+import { createLogger, routeTemporalLogsTo } from '../src/worker/logger';
+import { startWorker } from '../src/worker/start-worker';
+import { lockDataDir } from './data-dir-lock';
+import { loadLocalStackConfig, type LocalStackConfig } from './local-stack-config';
+import { startLocalEmulator } from './local-emulator';
+import { startTemporalDevServer } from './temporal-dev-server';
 
 type Stop = () => Promise<void>;
 
-async function localTokens(config: ServiceConfig): Promise<StaticToken[]> {
+async function localTokens(config: ServiceConfig, dataDir: string): Promise<StaticToken[]> {
   if (config.auth.staticTokens) return [];
-  const existing = await readLocalTokens(config.localStack.dataDir);
+  const existing = await readLocalTokens(dataDir);
   if (existing) return existing;
   const tokens = generateLocalTokens();
-  await writeLocalTokens(config.localStack.dataDir, tokens);
+  await writeLocalTokens(dataDir, tokens);
   return tokens;
 }
 
 async function main(): Promise<void> {
-  const ls = loadConfig().localStack;
+  const ls: LocalStackConfig = loadLocalStackConfig();
   const emulatorUrl = `http://127.0.0.1:${ls.emulatorPort}`;
   // The local stack points every component at its own Temporal and emulator unless told otherwise.
   process.env.TEMPORAL_ADDRESS ??= `127.0.0.1:${ls.temporalPort}`;
@@ -52,13 +53,13 @@ async function main(): Promise<void> {
     });
     stops.push(() => temporal.stop());
 
-    const emulator = await startLocalEmulator(config, logger);
+    const emulator = await startLocalEmulator(config, ls, logger);
     stops.push(emulator.stop);
 
     const worker = await startWorker(config, logger);
     stops.push(() => worker.stop());
 
-    const tokens = await localTokens(config);
+    const tokens = await localTokens(config, ls.dataDir);
     const api = await startApi(config, logger, tokens);
     stops.push(() => api.close());
 

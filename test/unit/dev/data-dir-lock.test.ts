@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lockDataDir } from '../../src/dev/data-dir-lock';
+import { lockDataDir } from '../../../dev/data-dir-lock';
 
 describe('lockDataDir', () => {
   it('refuses a second stack on the same data directory while the first holds it', () => {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { devServerSearchAttributeArgs } from '../shared/search-attributes';
+import { devServerSearchAttributeArgs } from '../src/shared/search-attributes';
 import { ensureTemporalCli } from './ensure-temporal-cli';
 
 export interface DevServerOptions {

@@ -1,7 +1,7 @@
 /**
  * The emulator's HTTP server: one port for SageMaker (AWS JSON 1.1), CloudWatch (AWS JSON 1.0,
  * query-compatible), SageMaker Runtime (REST-JSON `POST /endpoints/{name}/invocations`) and the
- * control API under /_emulator/. Started alone by `npm run emulator` (src/emulator/main.ts) and
+ * control API under /_emulator/. Started alone by `npm run emulator` (src/main.ts) and
  * in-process by tests and by `npm start`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

@@ -8,7 +8,7 @@ import {
   parseCliVersion,
   temporalCacheDir,
   TEMPORAL_CLI_VERSION,
-} from '../../src/dev/ensure-temporal-cli';
+} from '../../../dev/ensure-temporal-cli';
 
 describe('Temporal CLI installer', () => {
   it('reads the embedded server version the CLI prints, also from a go-installed 0.0.0-DEV build', () => {

@@ -15,8 +15,8 @@ import {
   DescribeEndpointCommand,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { isAlreadyExists, isNotFound } from '../../activities/aws-errors';
-import { MetadataKeys } from '../../activities/registry-metadata';
+import { isAlreadyExists, isNotFound } from '../activities/aws-errors';
+import { MetadataKeys } from '../activities/registry-metadata';
 
 export interface SeedOptions {
   endpointName: string;

@@ -5,9 +5,10 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createAwsClients } from '../../activities';
-import { EMULATOR_EXECUTION_ROLE_ARN, type ServiceConfig } from '../config';
-import { startEmulator } from '../emulator/server';
+import { startEmulator } from '@model-version-lifecycle/sagemaker-emulator';
+import { createAwsClients } from '../activities';
+import { EMULATOR_EXECUTION_ROLE_ARN, type ServiceConfig } from '../src/config';
+import type { LocalStackConfig } from './local-stack-config';
 import { seedProductionEndpoint } from './seed-production';
 
 export interface LocalEmulator {
@@ -18,8 +19,11 @@ export interface LocalEmulator {
 /** Users reach production endpoints only: staging sees nothing but the validation requests. */
 export const PRODUCTION_TRAFFIC_PATTERN = '*-prod';
 
-export async function startLocalEmulator(config: ServiceConfig, logger: Logger): Promise<LocalEmulator> {
-  const ls = config.localStack;
+export async function startLocalEmulator(
+  config: ServiceConfig,
+  ls: LocalStackConfig,
+  logger: Logger,
+): Promise<LocalEmulator> {
   const emulator = await startEmulator({
     port: ls.emulatorPort,
     host: '127.0.0.1',

@@ -1,5 +1,5 @@
 /** The demo talks to the public API only, with the local stack's tokens (or MVL_*_TOKEN). */
-import { localTokenFor } from '../config/local-tokens';
+import { localTokenFor } from '../src/config/local-tokens';
 
 export interface DemoApi {
   call<T>(

@@ -7,8 +7,8 @@
  * Short bakes and a 1 s metric period (DEMO_METRIC_PERIOD_SECONDS) keep it to a few minutes.
  */
 import { randomBytes } from 'node:crypto';
-import type { ServingLineage } from '../shared/activity-contracts';
-import { isFinalStage, type LifecycleState } from '../shared/lifecycle-state';
+import type { ServingLineage } from '../src/shared/activity-contracts';
+import { isFinalStage, type LifecycleState } from '../src/shared/lifecycle-state';
 import { connectDemoApi, type DemoApi } from './demo-client';
 
 const metricPeriodSeconds = Number(process.env.DEMO_METRIC_PERIOD_SECONDS ?? 1);
