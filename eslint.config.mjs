@@ -12,6 +12,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // With type information: a promise nobody awaits (a lost rollback, an unhandled rejection) is an error.
+  ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // Tests: vitest's asymmetric matchers are typed `any`, `expect(fake.method)` reads a method
+    // unbound, and fakes implement async interfaces without awaiting anything.
+    files: ['test/**/*.ts', 'packages/*/test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
   {
     // The shipped service (the image copies src/, workflows/, activities/) never reaches for local-only tooling.
     files: ['src/**/*.ts', 'activities/**/*.ts'],

@@ -35,7 +35,7 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 
 function asAwsError(err: unknown): AwsErrorShape | undefined {
   if (!(err instanceof Error)) return undefined;
-  return err as Error & AwsErrorShape;
+  return err;
 }
 
 export function isThrottling(err: unknown): boolean {

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     for (const stop of stops.reverse()) await stop().catch((err: Error) => logger.error(err.message));
   };
   const unlock = lockDataDir(resolve(ls.dataDir));
-  stops.push(async () => unlock()); // runs last
+  stops.push(() => Promise.resolve(unlock())); // runs last
   try {
     const temporal = await startTemporalDevServer({
       dataDir: resolve(ls.dataDir),
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     stops.push(() => temporal.stop());
 
     const emulator = await startLocalEmulator(config, ls, logger);
-    stops.push(emulator.stop);
+    stops.push(() => emulator.stop());
 
     const worker = await startWorker(config, logger);
     stops.push(() => worker.stop());

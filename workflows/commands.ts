@@ -122,7 +122,7 @@ export class CommandInbox {
       this.record.command({ action, by, ...(reason ? { reason } : {}), accepted: false, refusal }),
     );
     setHandler(commandUpdate, (command) => this.handle(command), {
-      validator: (command) => {
+      validator: (command: LifecycleCommand) => {
         if (!COMMAND_ACTIONS.includes(command.action)) throw new Error(`unknown action "${command.action}"`);
         if (!command.by) throw new Error('a command needs the identity of who sent it');
         const misfit = this.misfit(command.action);

@@ -33,7 +33,7 @@ export async function createApiClient(role: string, env = process.env): Promise<
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (err) {
-        throw new CliError(`cannot reach ${baseUrl}: ${(err as Error).cause ?? (err as Error).message}`, 1);
+        throw new CliError(`cannot reach ${baseUrl}: ${causeOf(err as Error)}`, 1);
       }
       const text = await res.text();
       const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
@@ -44,4 +44,11 @@ export async function createApiClient(role: string, env = process.env): Promise<
       return parsed as T;
     },
   };
+}
+
+/** fetch's own message is "fetch failed"; the reason (ECONNREFUSED …) is in its cause. */
+function causeOf(err: Error): string {
+  const cause: unknown = err.cause;
+  if (cause instanceof Error) return cause.message;
+  return typeof cause === 'string' ? cause : err.message;
 }

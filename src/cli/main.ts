@@ -91,7 +91,7 @@ export async function run(argv: string[], print: (line: string) => void): Promis
     if (values.group) query.set('group', values.group);
     if (values['page-size']) query.set('pageSize', values['page-size']);
     if (values['page-token']) query.set('pageToken', values['page-token']);
-    return show(await api.request<SummaryList>('GET', `/model-versions?${query}`), formatList);
+    return show(await api.request<SummaryList>('GET', `/model-versions?${query.toString()}`), formatList);
   }
   if (command === 'endpoint') {
     const api = await createApiClient('viewer');

@@ -19,8 +19,5 @@ export const LIFECYCLE_SEARCH_ATTRIBUTES = [
 /** `--search-attribute` arguments for `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {
   const cliType = { KEYWORD: 'Keyword', INT: 'Int' } as const;
-  return LIFECYCLE_SEARCH_ATTRIBUTES.flatMap((k) => [
-    '--search-attribute',
-    `${k.name}=${cliType[k.type as 'KEYWORD' | 'INT']}`,
-  ]);
+  return LIFECYCLE_SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cliType[k.type]}`]);
 }

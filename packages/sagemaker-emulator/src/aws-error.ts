@@ -29,7 +29,7 @@ export function validation(message: string): AwsError {
 
 /** SageMaker's wording for a field that breaks its constraint, as the real service phrases it. */
 export function constraint(field: string, value: unknown, rule: string): AwsError {
-  const shown = value === undefined || value === null ? 'null' : `'${String(value)}'`;
+  const shown = value === undefined || value === null ? 'null' : `'${shownValue(value)}'`;
   return validation(
     `1 validation error detected: Value ${shown} at '${lowerFirst(field)}' failed to satisfy constraint: ${rule}`,
   );
@@ -37,4 +37,11 @@ export function constraint(field: string, value: unknown, rule: string): AwsErro
 
 export function lowerFirst(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+function shownValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return value.toString();
+  return JSON.stringify(value) ?? typeof value;
 }

@@ -72,7 +72,7 @@ export class EmulatorState {
       this.invocations,
       options.traffic,
       options.trafficTickMs,
-      ctx.now,
+      () => ctx.now(),
     );
     this.sageMaker = sageMakerOperations(this.registry, this.hosting);
     this.cloudWatch = cloudWatchOperations(ctx, this.metrics, this.alarms);

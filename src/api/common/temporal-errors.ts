@@ -10,10 +10,11 @@ export function temporalUnavailable(err: unknown): HttpException | undefined {
     return new GatewayTimeoutException('the workflow did not answer in time; is a worker running?');
   }
   if (isGrpcServiceError(err)) {
-    if (err.code === grpcStatus.DEADLINE_EXCEEDED) {
+    const code: number = err.code;
+    if (code === grpcStatus.DEADLINE_EXCEEDED) {
       return new GatewayTimeoutException('Temporal did not answer in time');
     }
-    if (err.code === grpcStatus.UNAVAILABLE) {
+    if (code === grpcStatus.UNAVAILABLE) {
       return new ServiceUnavailableException('Temporal is not reachable');
     }
   }

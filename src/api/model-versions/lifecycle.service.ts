@@ -109,7 +109,10 @@ export class LifecycleService {
           error: 'Conflict',
           message: `idempotencyKey "${input.idempotencyKey}" of group ${input.modelPackageGroup} was first used for a different request; differing fields: ${differing.join(', ')}`,
           differingFields: differing,
-          existing: body(existing.runId, String(existing.memo?.registeredBy ?? '')),
+          existing: body(
+            existing.runId,
+            typeof existing.memo?.registeredBy === 'string' ? existing.memo.registeredBy : '',
+          ),
         });
       }
       return { created: false, body: body(existing.runId, input.registeredBy) };

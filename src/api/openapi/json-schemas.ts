@@ -7,7 +7,7 @@ import { sageMakerStateChangeSchema } from '../events/sagemaker-event';
 type SchemaObject = Record<string, unknown>;
 
 const toOpenApi = (schema: z.ZodType): SchemaObject =>
-  z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' }) as SchemaObject;
+  z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0', unrepresentable: 'any' });
 
 export const startRequestJsonSchema = toOpenApi(startRequestSchema);
 export const commandBodyJsonSchema = toOpenApi(commandBodySchema);

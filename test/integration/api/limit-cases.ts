@@ -31,7 +31,7 @@ function withField(path: string, value: unknown, base: Body = startBody()): Body
   const keys = path.split('.');
   let node = body;
   for (const key of keys.slice(0, -1)) {
-    node[key] = { ...((node[key] as Body | undefined) ?? {}) };
+    node[key] = { ...(node[key] ?? {}) };
     node = node[key] as Body;
   }
   node[keys.at(-1)!] = value;
@@ -65,12 +65,15 @@ function range(field: string, bounds: { min?: [number, number]; max?: [number, n
   return cases;
 }
 
-function pair(field: string, limit: string, inside: unknown, outside: unknown, mentions?: string): LimitCase {
+/** A value, or a function that makes it (for values too big to build until needed). */
+type Value = unknown;
+
+function pair(field: string, limit: string, inside: Value, outside: Value, mentions?: string): LimitCase {
   return {
     field,
     limit,
-    inside: () => withField(field, typeof inside === 'function' ? inside() : inside),
-    outside: () => withField(field, typeof outside === 'function' ? outside() : outside),
+    inside: () => withField(field, typeof inside === 'function' ? (inside as () => unknown)() : inside),
+    outside: () => withField(field, typeof outside === 'function' ? (outside as () => unknown)() : outside),
     mentions,
   };
 }

@@ -27,6 +27,7 @@ export type JsonSchema = {
   maxProperties?: number;
 };
 
+/** Any JSON value, or REMOVE (the field taken out). */
 type Json = unknown;
 export interface Mutation {
   /** Dotted path of the broken field, as the API's errors name it. */
@@ -62,7 +63,7 @@ export function sites(schema: JsonSchema, value: Json, path: string[] = []): Sit
   return here;
 }
 
-function setAt(body: Json, path: string[], value: Json | typeof REMOVE): Json {
+function setAt(body: Json, path: string[], value: Json): Json {
   const copy = structuredClone(body) as Record<string, unknown>;
   let node: Record<string, unknown> = copy;
   for (const key of path.slice(0, -1)) {
@@ -89,9 +90,9 @@ const wrongTypes: Record<string, Json[]> = {
 export function breakers(
   site: Site,
   parentRequired: boolean,
-): { keyword: string; value: fc.Arbitrary<Json | typeof REMOVE>; field?: string }[] {
+): { keyword: string; value: fc.Arbitrary<Json>; field?: string }[] {
   const s = site.schema;
-  const out: { keyword: string; value: fc.Arbitrary<Json | typeof REMOVE>; field?: string }[] = [];
+  const out: { keyword: string; value: fc.Arbitrary<Json>; field?: string }[] = [];
   if (s.type && !s.anyOf) out.push({ keyword: 'type', value: fc.constantFrom(...wrongTypes[s.type]!) });
   if (parentRequired) out.push({ keyword: 'required', value: fc.constant(REMOVE) });
   if (s.type === 'integer') {

@@ -396,7 +396,7 @@ describe.concurrent('endpoint lock with lifecycles', () => {
       expect((await view(endpoint)).holder).toBe(holder.workflowId);
       // …and the new run is still a holder that liveness watches.
       const t0 = Date.now();
-      await t.client.workflow.getHandle(holder.workflowId, runId!).terminate('chaos');
+      await t.client.workflow.getHandle(holder.workflowId, runId).terminate('chaos');
       await waitFor(next, (s) => s.stage !== 'waiting-for-endpoint', 'next past the lock');
       expect(Date.now() - t0).toBeLessThan(BOUND_MS);
     },

@@ -61,7 +61,7 @@ describe('Temporal CLI installer', () => {
       // PATH has an incompatible temporal and no go; the download cannot reach a server.
       const env = { PATH: dir, TEMPORAL_CLI_CACHE_DIR: join(dir, 'cache') };
       const prevFetch = globalThis.fetch;
-      globalThis.fetch = (() => Promise.reject(new Error('offline'))) as typeof fetch;
+      globalThis.fetch = () => Promise.reject(new Error('offline'));
       const prevPath = process.env.PATH;
       process.env.PATH = dir; // `go` is looked up on the real PATH of the process
       try {

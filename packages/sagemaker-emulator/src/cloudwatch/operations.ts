@@ -186,10 +186,14 @@ export function cloudWatchOperations(
       Datapoints: points.map((p) =>
         compact({
           Timestamp: epochSeconds(p.timestamp),
-          ...Object.fromEntries(stats.map((s) => [names[s], statistic(p.aggregate, s)])),
+          ...Object.fromEntries(
+            stats.map((s): [string, number | undefined] => [names[s] ?? s, statistic(p.aggregate, s)]),
+          ),
           ExtendedStatistics: extended.length
             ? Object.fromEntries(
-                extended.map((s) => [s, statistic(p.aggregate, s)]).filter(([, v]) => v !== undefined),
+                extended
+                  .map((s): [string, number | undefined] => [s, statistic(p.aggregate, s)])
+                  .filter(([, v]) => v !== undefined),
               )
             : undefined,
           Unit: unit ?? 'None',

@@ -248,10 +248,10 @@ export class Hosting {
     }
     const seen = new Set<string>();
     const parsed = variants.map((v): VariantConfig => {
-      const variantName = checkName('VariantName', String(v.VariantName ?? ''));
+      const variantName = checkName('VariantName', typeof v.VariantName === 'string' ? v.VariantName : '');
       if (seen.has(variantName)) throw validation(`The variant name(s) [${variantName}] are not unique.`);
       seen.add(variantName);
-      const modelName = String(v.ModelName ?? '');
+      const modelName = typeof v.ModelName === 'string' ? v.ModelName : '';
       this.model(modelName);
       const weight = v.InitialVariantWeight === undefined ? 1 : Number(v.InitialVariantWeight);
       if (!Number.isFinite(weight) || weight < 0) {
