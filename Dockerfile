@@ -5,7 +5,7 @@
 # reaches the program directly (no npm or tsx wrapper process in between to relay it).
 
 # The workflow bundle is built ahead with the dev dependencies; the runtime image only runs it.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # The workspace's manifest too, or npm ci refuses the lockfile; its sources stay out of the service.
@@ -18,7 +18,7 @@ COPY activities ./activities
 COPY scripts ./scripts
 RUN npm run build:bundle
 
-FROM node:20-bookworm-slim AS runtime-deps
+FROM node:24-bookworm-slim AS runtime-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/sagemaker-emulator/package.json ./packages/sagemaker-emulator/package.json
@@ -28,7 +28,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 
 # The emulator's image is built from its own package (packages/sagemaker-emulator) and the root
 # lockfile, with that workspace's runtime dependencies only.
-FROM node:20-bookworm-slim AS emulator
+FROM node:24-bookworm-slim AS emulator
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
@@ -41,7 +41,7 @@ WORKDIR /app/packages/sagemaker-emulator
 EXPOSE 4566
 CMD ["node", "--import", "tsx", "src/main.ts"]
 
-FROM node:20-bookworm-slim AS service
+FROM node:24-bookworm-slim AS service
 WORKDIR /app
 # Production: the worker runs only the prebuilt bundle (dist/workflow-bundle.js), never bundles at start.
 ENV NODE_ENV=production
