@@ -4,15 +4,11 @@
  * slow call holds the activity, and the worker's shutdown, until AWS answers; with it the attempt
  * ends at once and Temporal hands the activity to another worker, where the call's own idempotency
  * (derived names, ClientToken) makes the retry safe.
+ *
+ * The activity's cancellation signal is handed to the SDK as the call's `abortSignal`, so the SDK's
+ * HTTP handler aborts the request and closes its socket (nothing is left waiting for AWS's answer).
  */
 import { Context } from '@temporalio/activity';
-
-type Handler = (args: unknown) => Promise<unknown>;
-
-/** The part of an AWS SDK v3 client's middleware stack used here. */
-export interface MiddlewareStackLike {
-  add(middleware: (next: Handler) => Handler, options: { step: 'initialize'; name: string }): void;
-}
 
 function currentCancellationSignal(): AbortSignal | undefined {
   try {
@@ -22,20 +18,29 @@ function currentCancellationSignal(): AbortSignal | undefined {
   }
 }
 
-function rejectOnAbort(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
+type Send = (command: never, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
+
+/** The part of an AWS SDK v3 client used here: `send(command, options)` (the promise form). */
+interface Sender {
+  send: Send;
 }
 
-export function cancelWithActivity(stack: MiddlewareStackLike): void {
-  stack.add(
-    (next) => async (args) => {
-      const signal = currentCancellationSignal();
-      if (!signal) return next(args);
+export function cancelWithActivity<C extends Sender>(client: C): C {
+  const send: Send = client.send.bind(client);
+  const cancellable: Send = async (command, options) => {
+    const signal = currentCancellationSignal();
+    if (!signal) return send(command, options);
+    if (signal.aborted) throw signal.reason as Error;
+    // A caller's own signal (a per-request cap) still counts: whichever aborts first ends the call.
+    const abortSignal = options?.abortSignal ? AbortSignal.any([signal, options.abortSignal]) : signal;
+    try {
+      return await send(command, { ...options, abortSignal });
+    } catch (err) {
+      // The SDK answers an abort with its own AbortError; the activity ends with Temporal's reason.
       if (signal.aborted) throw signal.reason as Error;
-      return Promise.race([next(args), rejectOnAbort(signal)]);
-    },
-    { step: 'initialize', name: 'cancelWithActivity' },
-  );
+      throw err;
+    }
+  };
+  client.send = cancellable;
+  return client;
 }

@@ -11,7 +11,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { cancelWithActivity, type MiddlewareStackLike } from './activity-cancellation';
+import { cancelWithActivity } from './activity-cancellation';
 
 export interface AwsClientsConfig {
   /** Overrides the standard chain's region. */
@@ -48,8 +48,8 @@ export function createAwsClients(config: AwsClientsConfig = {}): AwsClients {
     // be counted against the model. A throttled invocation fails the activity, which Temporal retries.
     runtime: new SageMakerRuntimeClient({ ...common, maxAttempts: 1 }),
   };
-  for (const client of Object.values(clients)) {
-    cancelWithActivity(client.middlewareStack as MiddlewareStackLike);
-  }
+  cancelWithActivity(clients.sagemaker);
+  cancelWithActivity(clients.cloudwatch);
+  cancelWithActivity(clients.runtime);
   return clients;
 }

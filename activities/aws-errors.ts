@@ -1,8 +1,10 @@
 /**
  * Turns AWS SDK errors into Temporal failures the workflow's retry policy understands:
  * throttling, 5xx and network faults are retryable (Temporal backs off and tries again);
- * validation and other client faults fail at once, carrying AWS's own message.
+ * validation and other client faults fail at once, carrying AWS's own message. Which is which is
+ * the SDK's own classification (@smithy/core/retry); only SageMaker's message patterns are ours.
  */
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorTypes } from '../src/shared/activity-contracts';
 
@@ -18,49 +20,25 @@ interface AwsErrorShape {
   $retryable?: { throttling?: boolean };
 }
 
-const THROTTLING_NAMES = new Set([
-  'ThrottlingException',
-  'ThrottledException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-]);
-
-/** Network-level failures: the request may never have reached AWS. */
-const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
-
 function asAwsError(err: unknown): AwsErrorShape | undefined {
   if (!(err instanceof Error)) return undefined;
   return err;
 }
 
+/** The SDK's own judgement (the one its retry strategy uses): throttling names, 429, the throttling trait. */
 export function isThrottling(err: unknown): boolean {
   const e = asAwsError(err);
-  if (!e) return false;
-  return (
-    THROTTLING_NAMES.has(e.name) || e.$retryable?.throttling === true || e.$metadata?.httpStatusCode === 429
-  );
+  return e !== undefined && isThrottlingError(e);
 }
 
-function isServerFault(e: AwsErrorShape): boolean {
-  const status = e.$metadata?.httpStatusCode;
-  return e.$fault === 'server' || (status !== undefined && status >= 500);
-}
-
-function isNetworkFault(e: AwsErrorShape): boolean {
-  const code = (e as { code?: unknown }).code;
-  return NETWORK_NAMES.has(e.name) || (typeof code === 'string' && NETWORK_CODES.has(code));
-}
-
-/** True when another attempt could succeed without anything changing on our side. */
+/**
+ * True when another attempt could succeed without anything changing on our side: throttling, 5xx,
+ * timeouts and network faults, as the SDK's retry strategy classifies them.
+ */
 export function isTransient(err: unknown): boolean {
   const e = asAwsError(err);
   if (!e) return false;
-  return isThrottling(e) || isServerFault(e) || isNetworkFault(e);
+  return isThrottlingError(e) || isTransientError(e) || isServerError(e);
 }
 
 /** SageMaker reports most missing resources as ValidationException, a few as ResourceNotFound. */
