@@ -101,6 +101,15 @@ export async function aws<T>(operation: string, call: () => Promise<T>): Promise
   }
 }
 
+/** The pages of an SDK paginator (`paginateListModels(…)` etc.), a failing page's error classified. */
+export async function* awsPages<P>(operation: string, pages: AsyncIterable<P>): AsyncGenerator<P> {
+  try {
+    for await (const page of pages) yield page;
+  } catch (err) {
+    throw classifyAwsError(operation, err);
+  }
+}
+
 /** Runs one AWS call whose "not found" is an answer, not a failure (describe, delete). */
 export async function awsOrNotFound<T>(operation: string, call: () => Promise<T>): Promise<T | null> {
   try {

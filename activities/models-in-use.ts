@@ -7,23 +7,19 @@
 import {
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
-  ListEndpointsCommand,
+  paginateListEndpoints,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
-import { aws, awsOrNotFound } from './aws-errors';
+import { awsOrNotFound, awsPages } from './aws-errors';
 
 export type ModelsInUse = { known: true; models: Set<string> } | { known: false; reason: string };
 
 async function endpointNames(sagemaker: SageMakerClient): Promise<string[]> {
   const names: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await aws('ListEndpoints', () =>
-      sagemaker.send(new ListEndpointsCommand({ MaxResults: 100, NextToken })),
-    );
+  const pages = paginateListEndpoints({ client: sagemaker, pageSize: 100 }, {});
+  for await (const page of awsPages('ListEndpoints', pages)) {
     for (const e of page.Endpoints ?? []) if (e.EndpointName) names.push(e.EndpointName);
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return names;
 }
 

@@ -5,23 +5,22 @@
  * what serves. Such a delete fails non-retryably with the reason, rather than pass silently; so
  * does deploying a staging config onto an existing endpoint that is not the lifecycle's own.
  */
-import { ListTagsCommand, type SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { paginateListTags, type SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorTypes, type ResourceOwner } from '../src/shared/activity-contracts';
-import { awsOrNotFound } from './aws-errors';
+import { awsPages, isNotFound } from './aws-errors';
 import { isManagedByProduct, OwnershipTagKeys, tagMap, tagValue } from './ownership-tags';
 
 /** The resource's tags as a map; empty when it has none or is gone. */
 export async function listTags(sagemaker: SageMakerClient, arn: string): Promise<Record<string, string>> {
   const tags: Record<string, string> = {};
-  let NextToken: string | undefined;
-  do {
-    const page = await awsOrNotFound('ListTags', () =>
-      sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 50, NextToken })),
-    );
-    Object.assign(tags, tagMap(page?.Tags));
-    NextToken = page?.NextToken;
-  } while (NextToken);
+  try {
+    const pages = paginateListTags({ client: sagemaker, pageSize: 50 }, { ResourceArn: arn });
+    for await (const page of awsPages('ListTags', pages)) Object.assign(tags, tagMap(page.Tags));
+  } catch (err) {
+    if (isNotFound(err)) return {}; // gone: it has no tags to show
+    throw err;
+  }
   return tags;
 }
 

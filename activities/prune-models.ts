@@ -13,12 +13,12 @@ import {
   DeleteModelCommand,
   DescribeModelCommand,
   DescribeModelPackageCommand,
-  ListModelsCommand,
+  paginateListModels,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import type { PruneReport, PruneRetiredModelsInput } from '../src/shared/activity-contracts';
 import { modelNameSearchHint } from '../src/shared/resource-names';
-import { aws, awsOrNotFound } from './aws-errors';
+import { awsOrNotFound, awsPages } from './aws-errors';
 import { modelsInUse } from './models-in-use';
 import { listTags } from './ownership-guard';
 import { isOwnedForGroup } from './ownership-tags';
@@ -33,20 +33,17 @@ interface OwnedModel {
 /** The group's models by ownership tag; the name filter only narrows the listing. */
 async function ownedModels(sagemaker: SageMakerClient, group: string): Promise<OwnedModel[]> {
   const owned: OwnedModel[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await aws('ListModels', () =>
-      sagemaker.send(
-        new ListModelsCommand({ NameContains: modelNameSearchHint(group), MaxResults: 100, NextToken }),
-      ),
-    );
+  const pages = paginateListModels(
+    { client: sagemaker, pageSize: 100 },
+    { NameContains: modelNameSearchHint(group) },
+  );
+  for await (const page of awsPages('ListModels', pages)) {
     for (const m of page.Models ?? []) {
       if (!m.ModelName || !m.ModelArn) continue;
       if (!isOwnedForGroup(await listTags(sagemaker, m.ModelArn), group)) continue;
       owned.push({ name: m.ModelName, arn: m.ModelArn, createdAt: m.CreationTime?.getTime() ?? 0 });
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return owned;
 }
 
