@@ -2,8 +2,16 @@
  * Listing lifecycles from Temporal visibility: the query built from validated filters (so no caller
  * text is ever spliced into it unchecked), the search attributes decoded, page tokens as base64url.
  */
+// The SDK's own decoder of raw visibility attributes (what client.workflow.list uses), not re-exported at the root.
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import type { temporal } from '@temporalio/proto';
 import { LIFECYCLE_WORKFLOW_TYPE } from '../../shared/messages';
+import {
+  EndpointNameKey,
+  LifecycleStageKey,
+  ModelPackageGroupKey,
+  ModelVersionKey,
+} from '../../shared/search-attributes';
 
 export interface ListFilter {
   group?: string;
@@ -34,16 +42,6 @@ export function visibilityQuery(filter: ListFilter): string {
   return clauses.join(' AND ');
 }
 
-function decodeAttribute(payload: temporal.api.common.v1.IPayload | undefined): unknown {
-  if (!payload?.data) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(payload.data).toString('utf8'));
-    return Array.isArray(value) ? value[0] : value;
-  } catch {
-    return undefined;
-  }
-}
-
 function timestampToIso(
   ts: temporal.api.workflow.v1.IWorkflowExecutionInfo['startTime'],
 ): string | undefined {
@@ -63,20 +61,17 @@ const WORKFLOW_STATUS = [
 ];
 
 export function summarize(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): ModelVersionSummary {
-  const fields = info.searchAttributes?.indexedFields ?? {};
-  const text = (key: string) => {
-    const v = decodeAttribute(fields[key] ?? undefined);
-    return typeof v === 'string' ? v : undefined;
-  };
-  const version = decodeAttribute(fields.ModelVersion ?? undefined);
+  const attributes = decodeTypedSearchAttributes(
+    info.searchAttributes?.indexedFields,
+  );
   return {
     id: info.execution?.workflowId ?? '',
     runId: info.execution?.runId ?? '',
     status: WORKFLOW_STATUS[info.status ?? 0] ?? 'UNKNOWN',
-    stage: text('LifecycleStage'),
-    modelPackageGroup: text('ModelPackageGroup'),
-    modelVersion: typeof version === 'number' ? version : undefined,
-    endpointName: text('EndpointName'),
+    stage: attributes.get(LifecycleStageKey),
+    modelPackageGroup: attributes.get(ModelPackageGroupKey),
+    modelVersion: attributes.get(ModelVersionKey),
+    endpointName: attributes.get(EndpointNameKey),
     startTime: timestampToIso(info.startTime),
     closeTime: timestampToIso(info.closeTime),
   };

@@ -104,11 +104,17 @@ describe('GET /model-versions', () => {
       .toEqual([a.id, b.id].sort());
 
     const page1 = await api.call<{
-      items: { id: string; modelPackageGroup: string }[];
+      items: { id: string; modelPackageGroup: string; stage: string; modelVersion: number; status: string }[];
       nextPageToken?: string;
     }>('GET', `/model-versions?group=${group}&pageSize=1`, { as: 'viewer' });
     expect(page1.body.items).toHaveLength(1);
-    expect(page1.body.items[0]!.modelPackageGroup).toBe(group);
+    // Each search attribute decoded with its type: keyword as text, ModelVersion as a number.
+    expect(page1.body.items[0]).toMatchObject({
+      modelPackageGroup: group,
+      stage: 'awaiting-approval',
+      status: 'RUNNING',
+      modelVersion: expect.any(Number),
+    });
     expect(page1.body.nextPageToken).toBeTruthy();
     const page2 = await api.call<{ items: { id: string }[] }>(
       'GET',
