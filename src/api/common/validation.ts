@@ -1,5 +1,8 @@
-/** Validation at the edge: a zod schema, and a 400 whose body names every offending field. */
-import { BadRequestException } from '@nestjs/common';
+/**
+ * Validation at the edge: one Nest pipe per zod schema (`@Body(new ZodPipe(schema))`,
+ * `@Param('id', new ZodPipe(schema))`), and a 400 whose body names every offending field.
+ */
+import { BadRequestException, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { fieldErrors, type FieldError } from '../../shared/field-errors';
 
@@ -12,8 +15,12 @@ export function badRequest(errors: FieldError[]): BadRequestException {
   });
 }
 
-export function parseOrBadRequest<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  throw badRequest(fieldErrors(result.error.issues));
+export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(private readonly schema: S) {}
+
+  transform(value: unknown): z.output<S> {
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    throw badRequest(fieldErrors(result.error.issues));
+  }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/commo
 import { ApiBearerAuth, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { ServingLineage } from '../../shared/activity-contracts';
 import { READERS, RequireRoles } from '../auth/roles';
-import { parseOrBadRequest } from '../common/validation';
+import { ZodPipe } from '../common/validation';
 import { errorJsonSchema } from '../openapi/json-schemas';
 import { SERVING_LINEAGE_READER } from '../tokens';
 import { endpointNameSchema } from './schemas';
@@ -24,8 +24,8 @@ export class EndpointsController {
   @ApiParam({ name: 'name', description: 'SageMaker endpoint name' })
   @ApiResponse({ status: 200, description: 'ServingLineage (see src/shared/activity-contracts.ts)' })
   @ApiResponse({ status: 404, schema: errorJsonSchema })
-  async describe(@Param('name') name: string) {
-    const lineage = await this.readLineage(parseOrBadRequest(endpointNameSchema, name));
+  async describe(@Param('name', new ZodPipe(endpointNameSchema)) name: string) {
+    const lineage = await this.readLineage(name);
     if (!lineage) throw new NotFoundException(`no endpoint named "${name}"`);
     return lineage;
   }

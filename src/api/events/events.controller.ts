@@ -1,11 +1,11 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RequireRoles } from '../auth/roles';
-import { parseOrBadRequest } from '../common/validation';
+import { ZodPipe } from '../common/validation';
 import { errorJsonSchema, sageMakerEventJsonSchema } from '../openapi/json-schemas';
 import { SAGEMAKER_EVENTS_SERVICE } from '../tokens';
 import type { SageMakerEventsService } from './sagemaker-events.service';
-import { sageMakerStateChangeSchema } from './sagemaker-event';
+import { sageMakerStateChangeSchema, type SageMakerStateChange } from './sagemaker-event';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -28,7 +28,7 @@ export class EventsController {
   })
   @ApiResponse({ status: 400, schema: errorJsonSchema })
   @ApiResponse({ status: 403, schema: errorJsonSchema })
-  receive(@Body() body: unknown) {
-    return this.events.handle(parseOrBadRequest(sageMakerStateChangeSchema, body));
+  receive(@Body(new ZodPipe(sageMakerStateChangeSchema)) event: SageMakerStateChange) {
+    return this.events.handle(event);
   }
 }

@@ -19,10 +19,11 @@ import {
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
+import { z } from 'zod';
 import type { CommandAction } from '../../shared/messages';
 import { CurrentCaller, type Caller } from '../auth/caller';
 import { READERS, RequireRoles, type Role } from '../auth/roles';
-import { parseOrBadRequest } from '../common/validation';
+import { ZodPipe } from '../common/validation';
 import {
   commandBodyJsonSchema,
   errorJsonSchema,
@@ -32,7 +33,13 @@ import {
 } from '../openapi/json-schemas';
 import { LIFECYCLE_SERVICE } from '../tokens';
 import type { LifecycleService } from './lifecycle.service';
-import { commandBodySchema, listQuerySchema, workflowIdSchema } from './schemas';
+import {
+  commandBodySchema,
+  listQuerySchema,
+  workflowIdSchema,
+  type CommandBody,
+  type ListQuery,
+} from './schemas';
 import { parseStartRequest } from './start-request';
 
 const ID_PARAM = { name: 'id', description: 'The id returned by POST /model-versions (the workflow ID)' };
@@ -66,6 +73,10 @@ function commandRoute(action: CommandAction, summary: string) {
     errors(400, 401, 403, 404, 409),
   );
 }
+
+const idPipe = new ZodPipe(workflowIdSchema);
+/** A command may come without a body (approve with no comment). */
+const bodyPipe = new ZodPipe(z.preprocess((body) => body ?? {}, commandBodySchema));
 
 @ApiTags('model-versions')
 @ApiBearerAuth()
@@ -108,8 +119,8 @@ export class ModelVersionsController {
   @ApiQuery({ name: 'pageToken', required: false, description: 'nextPageToken of the previous page' })
   @ApiResponse({ status: 200, schema: summaryListJsonSchema })
   @errors(400, 401, 403)
-  list(@Query() query: unknown) {
-    return this.lifecycles.list(parseOrBadRequest(listQuerySchema, query));
+  list(@Query(new ZodPipe(listQuerySchema)) query: ListQuery) {
+    return this.lifecycles.list(query);
   }
 
   @Get(':id')
@@ -120,42 +131,66 @@ export class ModelVersionsController {
   @ApiParam(ID_PARAM)
   @ApiResponse({ status: 200, description: 'The workflow state (see LifecycleState in src/shared)' })
   @errors(400, 401, 403, 404)
-  get(@Param('id') id: string) {
-    return this.lifecycles.state(parseOrBadRequest(workflowIdSchema, id));
+  get(@Param('id', idPipe) id: string) {
+    return this.lifecycles.state(id);
   }
 
   @commandRoute('approve', 'Approve the version (not by its registrant)')
-  approve(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+  approve(
+    @Param('id', idPipe) id: string,
+    @Body(bodyPipe) body: CommandBody,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.send('approve', id, body, caller);
   }
 
   @commandRoute('reject', 'Reject the version')
-  reject(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+  reject(
+    @Param('id', idPipe) id: string,
+    @Body(bodyPipe) body: CommandBody,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.send('reject', id, body, caller);
   }
 
   @commandRoute('rollback', 'Roll the canary back to the stable version')
-  rollback(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+  rollback(
+    @Param('id', idPipe) id: string,
+    @Body(bodyPipe) body: CommandBody,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.send('rollback', id, body, caller);
   }
 
   @commandRoute('pause', 'Pause the canary at its current step')
-  pause(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+  pause(@Param('id', idPipe) id: string, @Body(bodyPipe) body: CommandBody, @CurrentCaller() caller: Caller) {
     return this.send('pause', id, body, caller);
   }
 
   @commandRoute('resume', 'Resume a paused canary')
-  resume(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+  resume(
+    @Param('id', idPipe) id: string,
+    @Body(bodyPipe) body: CommandBody,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.send('resume', id, body, caller);
   }
 
   @commandRoute('promote', 'Skip the remaining canary steps and promote now')
-  promote(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+  promote(
+    @Param('id', idPipe) id: string,
+    @Body(bodyPipe) body: CommandBody,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.send('promote', id, body, caller);
   }
 
   @commandRoute('retry-rollback', 'Run a rollback that could not complete again (needs-attention only)')
-  retryRollback(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+  retryRollback(
+    @Param('id', idPipe) id: string,
+    @Body(bodyPipe) body: CommandBody,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.send('retry-rollback', id, body, caller);
   }
 
@@ -163,17 +198,15 @@ export class ModelVersionsController {
     'release',
     'End a lifecycle in needs-attention after fixing the endpoint by hand (reason required)',
   )
-  release(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller) {
+  release(
+    @Param('id', idPipe) id: string,
+    @Body(bodyPipe) body: CommandBody,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.send('release', id, body, caller);
   }
 
-  private send(action: CommandAction, id: string, body: unknown, caller: Caller) {
-    const { reason, comment } = parseOrBadRequest(commandBodySchema, body ?? {});
-    return this.lifecycles.command(
-      parseOrBadRequest(workflowIdSchema, id),
-      action,
-      caller.identity,
-      reason ?? comment,
-    );
+  private send(action: CommandAction, id: string, { reason, comment }: CommandBody, caller: Caller) {
+    return this.lifecycles.command(id, action, caller.identity, reason ?? comment);
   }
 }

@@ -61,9 +61,7 @@ const WORKFLOW_STATUS = [
 ];
 
 export function summarize(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): ModelVersionSummary {
-  const attributes = decodeTypedSearchAttributes(
-    info.searchAttributes?.indexedFields,
-  );
+  const attributes = decodeTypedSearchAttributes(info.searchAttributes?.indexedFields);
   return {
     id: info.execution?.workflowId ?? '',
     runId: info.execution?.runId ?? '',
