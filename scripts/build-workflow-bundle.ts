@@ -5,12 +5,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { DEFAULT_WORKFLOW_BUNDLE_PATH, WORKFLOWS_PATH } from '../src/worker/workflow-bundle';
+import { bundleWorkflows, DEFAULT_WORKFLOW_BUNDLE_PATH } from '../src/worker/workflow-bundle';
 
 async function main(): Promise<void> {
   const out = process.argv[2] ?? DEFAULT_WORKFLOW_BUNDLE_PATH;
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+  const code = await bundleWorkflows();
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, code);
   console.log(`workflow bundle: ${join(out)} (${Math.round(code.length / 1024)} KiB)`);

@@ -19,14 +19,19 @@ export interface WorkflowCode {
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 
+/** workflows/ bundled as a worker runs it (the build script, development workers and the tests share this). */
+export async function bundleWorkflows(): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  return code;
+}
+
 export async function loadWorkflowCode(options: {
   bundlePath?: string;
   production: boolean;
 }): Promise<WorkflowCode> {
   const path = options.bundlePath ?? (options.production ? DEFAULT_WORKFLOW_BUNDLE_PATH : undefined);
   if (!path) {
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
-    return { code, source: 'workflows/ bundled at start (development)' };
+    return { code: await bundleWorkflows(), source: 'workflows/ bundled at start (development)' };
   }
   if (!existsSync(path)) {
     throw new Error(

@@ -7,10 +7,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { ensureTemporalCli } from '../../dev/ensure-temporal-cli';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
+import { bundleWorkflows } from '../../src/worker/workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,12 +33,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   const workDir = await mkdtemp(join(tmpdir(), 'mvl-test-'));
   try {
-    const bundle = await bundleWorkflowCode({
-      workflowsPath: join(__dirname, '../../workflows/index.ts'),
-      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-    });
     const bundlePath = join(workDir, 'workflow-bundle.js');
-    await writeFile(bundlePath, bundle.code);
+    await writeFile(bundlePath, await bundleWorkflows());
     project.provide('workflowBundlePath', bundlePath);
   } catch (err) {
     await env.teardown();
