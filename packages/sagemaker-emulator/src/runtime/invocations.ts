@@ -2,6 +2,11 @@
  * InvokeEndpoint's behaviour: route the request to a variant by weight (or the requested target
  * variant), let the variant's model answer as its behaviour says, and publish SageMaker's metrics
  * for it (AWS/SageMaker, EndpointName + VariantName) at the close of the metric period.
+ *
+ * Shadow variants: a sampled copy of each request goes to every shadow variant too, which answers
+ * nobody (the caller gets the production variant's answer) but is measured under its own VariantName,
+ * as SageMaker does. The share copied is the shadow's InitialVariantWeight relative to the production
+ * variant's (1 and 0.25: a quarter of the requests), at most all of them.
  */
 import { AwsError } from '../aws-error';
 import type { MetricStore } from '../cloudwatch/metric-store';
@@ -72,6 +77,7 @@ export class Invocations {
     const latencyMs = drawLatencyMs(behaviour, this.random);
     const outcome = drawOutcome(behaviour, req.body, this.random);
     this.record(req.endpointName, variant.variantName, latencyMs, outcome.kind);
+    this.mirror(req, variant, endpoint.shadowVariants ?? []);
 
     const logStream = `arn:aws:logs:${this.ctx.region}:${this.ctx.accountId}:log-group:/aws/sagemaker/Endpoints/${req.endpointName}`;
     if (outcome.kind !== 'ok') {
@@ -101,6 +107,18 @@ export class Invocations {
       contentType: behaviour.responseBody ? (req.accept ?? 'application/json') : 'application/json',
       body,
     };
+  }
+
+  /** The shadows' copies of one request: drawn and measured, their answers dropped. */
+  private mirror(req: InvocationRequest, production: LiveVariant, shadows: LiveVariant[]): void {
+    for (const shadow of shadows) {
+      const share = production.currentWeight > 0 ? shadow.currentWeight / production.currentWeight : 0;
+      if (this.random() >= Math.min(1, share)) continue;
+      const behaviour = this.hosting.behaviourOf(shadow);
+      const latencyMs = drawLatencyMs(behaviour, this.random);
+      const outcome = drawOutcome(behaviour, req.body, this.random);
+      this.record(req.endpointName, shadow.variantName, latencyMs, outcome.kind);
+    }
   }
 
   private record(

@@ -3,6 +3,10 @@
  * InService after configurable delays; while an update is pending the old variants keep serving, as
  * on SageMaker. Transitions are settled lazily from the clock whenever an endpoint is looked at, so
  * the emulator needs no timers and a test's clock is the only source of time.
+ *
+ * Shadow variants (`ShadowProductionVariants`): a config with one production variant may carry one
+ * shadow variant; the endpoint deploys both, the shadow receives a copy of production requests and
+ * answers nobody (runtime/invocations.ts).
  */
 import { constraint, validation } from '../aws-error';
 import { sageMakerArn, type EmulatorContext } from '../context';
@@ -48,6 +52,8 @@ export interface EndpointConfig {
   seq: number;
   createdAt: number;
   variants: VariantConfig[];
+  /** Optional so state files written before shadow variants were emulated still load. */
+  shadowVariants?: VariantConfig[];
   tags?: Tag[];
 }
 
@@ -68,6 +74,7 @@ interface Deployment {
   startedAt: number;
   configName: string;
   variants: LiveVariant[];
+  shadowVariants: LiveVariant[];
   failure?: string;
 }
 
@@ -85,6 +92,8 @@ export interface Endpoint {
   configName: string;
   status: 'Creating' | 'Updating' | 'InService' | 'Failed';
   variants: LiveVariant[];
+  /** Shadow variants as deployed: they receive copies of production requests. Optional for old state files. */
+  shadowVariants?: LiveVariant[];
   pending?: Pending;
   failureReason?: string;
   tags?: Tag[];
@@ -246,8 +255,15 @@ export class Hosting {
         'Member must have length between 1 and 10',
       );
     }
+    const shadows = input.list('ShadowProductionVariants');
+    if (shadows.length > 0 && (variants.length !== 1 || shadows.length !== 1)) {
+      // SageMaker: with ShadowProductionVariants, exactly one production and one shadow variant.
+      throw validation(
+        'When ShadowProductionVariants is specified, ProductionVariants and ShadowProductionVariants must each have exactly one variant.',
+      );
+    }
     const seen = new Set<string>();
-    const parsed = variants.map((v): VariantConfig => {
+    const parseVariant = (v: Record<string, unknown>): VariantConfig => {
       const variantName = checkName('VariantName', typeof v.VariantName === 'string' ? v.VariantName : '');
       if (seen.has(variantName)) throw validation(`The variant name(s) [${variantName}] are not unique.`);
       seen.add(variantName);
@@ -268,7 +284,9 @@ export class Hosting {
         ...(typeof v.InstanceType === 'string' ? { InstanceType: v.InstanceType } : {}),
         InitialVariantWeight: weight,
       };
-    });
+    };
+    const parsed = variants.map(parseVariant);
+    const parsedShadows = shadows.map(parseVariant);
     const arn = sageMakerArn(this.ctx, 'endpoint-config', name);
     const tags = tagsOf(input);
     if (this.data.configs[name]) {
@@ -280,6 +298,7 @@ export class Hosting {
       seq: ++this.data.seq,
       createdAt: this.ctx.now(),
       variants: parsed,
+      ...(parsedShadows.length ? { shadowVariants: parsedShadows } : {}),
       tags,
     };
     return { EndpointConfigArn: arn };
@@ -301,6 +320,7 @@ export class Hosting {
       EndpointConfigName: c.name,
       EndpointConfigArn: c.arn,
       ProductionVariants: c.variants,
+      ...(c.shadowVariants?.length ? { ShadowProductionVariants: c.shadowVariants } : {}),
       CreationTime: epochSeconds(c.createdAt),
     };
   }
@@ -330,17 +350,24 @@ export class Hosting {
    * The variants a config deploys, each with its model's environment as it is now (a container image
    * is fixed at deployment); a model missing now fails the deployment when it completes.
    */
-  private deployable(config: EndpointConfig): { variants: LiveVariant[]; failure?: string } {
+  private deployable(config: EndpointConfig): {
+    variants: LiveVariant[];
+    shadowVariants: LiveVariant[];
+    failure?: string;
+  } {
     const variants: LiveVariant[] = [];
-    for (const v of config.variants) {
+    const shadowVariants: LiveVariant[] = [];
+    const shadowNames = new Set((config.shadowVariants ?? []).map((v) => v.VariantName));
+    for (const v of [...config.variants, ...(config.shadowVariants ?? [])]) {
       const model = this.data.models[v.ModelName];
       if (!model) {
         return {
           variants,
+          shadowVariants,
           failure: `Could not find model "${sageMakerArn(this.ctx, 'model', v.ModelName)}".`,
         };
       }
-      variants.push({
+      (shadowNames.has(v.VariantName) ? shadowVariants : variants).push({
         variantName: v.VariantName,
         modelName: v.ModelName,
         environment: model.environment,
@@ -350,13 +377,17 @@ export class Hosting {
         ...(v.InstanceType ? { instanceType: v.InstanceType } : {}),
       });
     }
-    return { variants };
+    return { variants, shadowVariants };
   }
 
   /** Why the deployment fails as it completes: read then, so a behaviour change in between counts. */
-  private deploymentFailure(p: { variants: LiveVariant[]; failure?: string }): string | undefined {
+  private deploymentFailure(p: {
+    variants: LiveVariant[];
+    shadowVariants: LiveVariant[];
+    failure?: string;
+  }): string | undefined {
     if (p.failure) return p.failure;
-    const failing = p.variants.find((v) => this.behaviourOf(v).failDeployment);
+    const failing = [...p.variants, ...p.shadowVariants].find((v) => this.behaviourOf(v).failDeployment);
     return failing
       ? `The primary container for production variant ${failing.variantName} did not pass the ping health check.`
       : undefined;
@@ -380,6 +411,7 @@ export class Hosting {
       } else {
         e.status = 'InService';
         e.variants = p.variants;
+        e.shadowVariants = p.shadowVariants;
       }
       return e;
     }
@@ -390,6 +422,7 @@ export class Hosting {
     } else {
       e.configName = p.configName;
       e.variants = p.variants;
+      e.shadowVariants = p.shadowVariants;
       e.failureReason = undefined;
     }
     return e;
@@ -462,22 +495,29 @@ export class Hosting {
   describeEndpoint(input: Input): Json {
     const e = this.endpoint(input.requiredStr('EndpointName'));
     const p = e.pending;
+    const summary = (v: LiveVariant) =>
+      compact({
+        VariantName: v.variantName,
+        DeployedImages: [],
+        CurrentWeight: v.currentWeight,
+        DesiredWeight: v.desiredWeight,
+        CurrentInstanceCount: v.instanceCount,
+        DesiredInstanceCount: v.instanceCount,
+      });
+    const pendingSummary = (v: LiveVariant, startedAt: number) =>
+      compact({
+        VariantName: v.variantName,
+        DesiredWeight: v.desiredWeight,
+        DesiredInstanceCount: v.instanceCount,
+        InstanceType: v.instanceType,
+        VariantStatus: [{ Status: 'Creating', StartTime: epochSeconds(startedAt) }],
+      });
     return compact({
       EndpointName: e.name,
       EndpointArn: e.arn,
       EndpointConfigName: e.configName,
-      ProductionVariants: e.variants.length
-        ? e.variants.map((v) =>
-            compact({
-              VariantName: v.variantName,
-              DeployedImages: [],
-              CurrentWeight: v.currentWeight,
-              DesiredWeight: v.desiredWeight,
-              CurrentInstanceCount: v.instanceCount,
-              DesiredInstanceCount: v.instanceCount,
-            }),
-          )
-        : undefined,
+      ProductionVariants: e.variants.length ? e.variants.map(summary) : undefined,
+      ShadowProductionVariants: e.shadowVariants?.length ? e.shadowVariants.map(summary) : undefined,
       EndpointStatus: e.status,
       FailureReason: e.failureReason,
       CreationTime: epochSeconds(e.createdAt),
@@ -487,15 +527,10 @@ export class Hosting {
           ? {
               EndpointConfigName: p.configName,
               StartTime: epochSeconds(p.startedAt),
-              ProductionVariants: p.variants.map((v) =>
-                compact({
-                  VariantName: v.variantName,
-                  DesiredWeight: v.desiredWeight,
-                  DesiredInstanceCount: v.instanceCount,
-                  InstanceType: v.instanceType,
-                  VariantStatus: [{ Status: 'Creating', StartTime: epochSeconds(p.startedAt) }],
-                }),
-              ),
+              ProductionVariants: p.variants.map((v) => pendingSummary(v, p.startedAt)),
+              ...(p.shadowVariants.length
+                ? { ShadowProductionVariants: p.shadowVariants.map((v) => pendingSummary(v, p.startedAt)) }
+                : {}),
             }
           : undefined,
     });
