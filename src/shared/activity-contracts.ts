@@ -93,6 +93,8 @@ export interface EndpointSnapshot {
   status: string;
   endpointConfigName: string;
   variants: ServingVariant[];
+  /** ShadowProductionVariants: they receive copies of production requests and serve nobody. */
+  shadowVariants?: ServingVariant[];
 }
 
 export interface ValidationResult {
@@ -248,6 +250,7 @@ export interface LifecycleNotification {
   kind:
     | 'promoted'
     | 'rolled-back'
+    | 'shadow-rejected'
     | 'rejected'
     | 'expired'
     | 'validation-failed'
@@ -333,6 +336,8 @@ export interface LifecycleActivities extends DetectabilityActivities {
   createEndpointConfig(input: {
     endpointConfigName: string;
     variants: VariantSpec[];
+    /** ShadowProductionVariants (SageMaker: then exactly one production and one shadow variant). */
+    shadowVariants?: VariantSpec[];
     owner: ResourceOwner;
   }): Promise<void>;
   /**

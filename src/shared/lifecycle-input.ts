@@ -190,6 +190,19 @@ export const healthPolicySchema = z.strictObject({
 });
 export type HealthPolicy = z.infer<typeof healthPolicySchema>;
 
+/**
+ * The optional shadow stage before the canary: the new version as a shadow variant receives a copy
+ * of `trafficPercent` % of production requests for `bakeSeconds`, answers nobody, and is judged
+ * against the live variant by the canary's rule. Unhealthy: rejected before any user is served by it.
+ */
+export const shadowStageSchema = z.strictObject({
+  /** Share of production requests copied to the shadow (SageMaker's shadow weight relative to production's). */
+  trafficPercent: bounded(1, 100, 'percent').default(100),
+  /** How long the shadow is judged; health is checked every `healthCheckIntervalSeconds`. */
+  bakeSeconds: bounded(1, INPUT_BOUNDS.bakeSeconds, 'seconds').default(600),
+});
+export type ShadowStage = z.infer<typeof shadowStageSchema>;
+
 export const deploymentTargetSchema = z
   .strictObject({
     productionEndpointName: sageMakerName,
@@ -224,6 +237,8 @@ export const deploymentTargetSchema = z
     /** A paused canary keeps the endpoint lock at most this long, then rolls back. */
     maxPauseSeconds: bounded(1, INPUT_BOUNDS.maxPauseSeconds, 'seconds').default(4 * HOUR),
     health: healthPolicySchema.default(healthPolicySchema.parse({})),
+    /** Shadow stage before the canary; absent: none. */
+    shadow: shadowStageSchema.optional(),
   })
   .superRefine((t, ctx) => {
     if (t.healthCheckIntervalSeconds > t.bakeSeconds) {
@@ -231,6 +246,13 @@ export const deploymentTargetSchema = z
         code: 'custom',
         path: ['healthCheckIntervalSeconds'],
         message: 'must not exceed bakeSeconds',
+      });
+    }
+    if (t.shadow && t.healthCheckIntervalSeconds > t.shadow.bakeSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shadow', 'bakeSeconds'],
+        message: 'must not be shorter than healthCheckIntervalSeconds',
       });
     }
     if (t.endpointPollSeconds > t.endpointTimeoutSeconds) {

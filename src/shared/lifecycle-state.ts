@@ -11,6 +11,8 @@ export const ACTIVE_STAGES = [
   'deploying-staging',
   'validating',
   'waiting-for-endpoint',
+  /** The new version as a shadow variant: a copy of production traffic, answering nobody. */
+  'shadow',
   'deploying-canary',
   'canary',
   'promoting',
@@ -25,6 +27,8 @@ export const FINAL_STAGES = [
   'expired',
   'validation-failed',
   'rolled-back',
+  /** The shadow stage judged the version unhealthy: rejected before any user was served by it. */
+  'shadow-rejected',
   'failed',
   'cancelled',
   /** An operator released a lifecycle in needs-attention after fixing the endpoint by hand. */
@@ -90,7 +94,21 @@ export interface CanaryState {
   instances?: { stable?: number; canary: number };
 }
 
-export type RollbackCause = 'health' | 'operator' | 'failure' | 'cancelled' | 'pause-limit';
+/** `shadow`: the shadow stage's health verdict (the version never served a user). */
+export type RollbackCause = 'health' | 'shadow' | 'operator' | 'failure' | 'cancelled' | 'pause-limit';
+
+/** The shadow stage as it went: what was mirrored, the verdict, and the instances it ran on. */
+export interface ShadowState {
+  endpointName: string;
+  stableVariant: string;
+  shadowVariant: string;
+  trafficPercent: number;
+  instances: number;
+  startedAt?: string;
+  verdict?: HealthVerdict;
+  /** Why there was no shadow stage although the input asked for one (a first deployment). */
+  skipped?: string;
+}
 
 export interface RollbackRecord {
   cause: RollbackCause;
@@ -129,6 +147,8 @@ export interface LifecycleState {
   commands: CommandRecord[];
   approval?: ApprovalState;
   validation?: ValidationReport;
+  /** The shadow stage, when the input asked for one. */
+  shadow?: ShadowState;
   canary?: CanaryState;
   verdicts: HealthVerdict[];
   rollback?: RollbackRecord;

@@ -15,7 +15,13 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CREATE_DELAY_MS, errorOf, startFixture, UPDATE_DELAY_MS, type EmulatorFixture } from './emulator-fixture';
+import {
+  CREATE_DELAY_MS,
+  errorOf,
+  startFixture,
+  UPDATE_DELAY_MS,
+  type EmulatorFixture,
+} from './emulator-fixture';
 
 let f: EmulatorFixture;
 beforeAll(async () => {
@@ -65,9 +71,9 @@ describe('shadow variants', () => {
     const config = await f.aws.sagemaker.send(
       new DescribeEndpointConfigCommand({ EndpointConfigName: 'sh-describe' }),
     );
-    expect(config.ShadowProductionVariants?.map((v) => [v.VariantName, v.ModelName, v.InitialVariantWeight])).toEqual(
-      [['shadow', 'sh-broken', 0.5]],
-    );
+    expect(
+      config.ShadowProductionVariants?.map((v) => [v.VariantName, v.ModelName, v.InitialVariantWeight]),
+    ).toEqual([['shadow', 'sh-broken', 0.5]]);
     const endpoint = await f.aws.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'sh-describe' }));
     expect(endpoint.ProductionVariants?.map((v) => v.VariantName)).toEqual(['live']);
     expect(endpoint.ShadowProductionVariants?.map((v) => [v.VariantName, v.CurrentWeight])).toEqual([
@@ -102,7 +108,8 @@ describe('shadow variants', () => {
       // The shadow fails every request; the caller never sees it.
       expect(out.InvokedProductionVariant).toBe('live');
     }
-    for (let i = 0; i < 3980; i++) f.emulator.state.invocations.invoke({ endpointName: 'sh-mirror', body: '{}' });
+    for (let i = 0; i < 3980; i++)
+      f.emulator.state.invocations.invoke({ endpointName: 'sh-mirror', body: '{}' });
     const live = served('sh-mirror', 'live');
     const shadow = served('sh-mirror', 'shadow');
     expect(live).toMatchObject({ invocations: 4000, errors5xx: 0 });
@@ -122,7 +129,8 @@ describe('shadow variants', () => {
   it('publishes the shadow variant metrics under its own VariantName', async () => {
     await shadowEndpoint('sh-metrics', 1);
     const start = f.clock.now();
-    for (let i = 0; i < 50; i++) f.emulator.state.invocations.invoke({ endpointName: 'sh-metrics', body: '{}' });
+    for (let i = 0; i < 50; i++)
+      f.emulator.state.invocations.invoke({ endpointName: 'sh-metrics', body: '{}' });
     f.clock.advance(2000);
     const sum = async (VariantName: string, MetricName: string) => {
       const out = await f.aws.cloudwatch.send(
@@ -164,7 +172,8 @@ describe('shadow variants', () => {
     expect(after.EndpointConfigName).toBe('sh-remove-plain');
     expect(after.ShadowProductionVariants).toBeUndefined();
     const before = served('sh-remove', 'shadow').invocations;
-    for (let i = 0; i < 20; i++) f.emulator.state.invocations.invoke({ endpointName: 'sh-remove', body: '{}' });
+    for (let i = 0; i < 20; i++)
+      f.emulator.state.invocations.invoke({ endpointName: 'sh-remove', body: '{}' });
     expect(served('sh-remove', 'shadow').invocations).toBe(before);
   });
 });
