@@ -72,6 +72,7 @@ export class EmulatorState {
       retentionSeconds: options.metricRetentionSeconds,
     });
     this.alarms = new Alarms(ctx, this.metrics);
+    this.hosting.watchAlarms((names) => this.alarms.inAlarm(names));
     this.invocations = new Invocations(ctx, this.hosting, this.metrics);
     this.traffic = new TrafficGenerator(
       this.hosting,

@@ -44,20 +44,24 @@ export class Invocations {
     private readonly random: () => number = Math.random,
   ) {}
 
-  private pickVariant(endpointName: string, variants: LiveVariant[], target?: string): LiveVariant {
+  private pickVariant(
+    endpointName: string,
+    routes: { variant: LiveVariant; weight: number }[],
+    target?: string,
+  ): LiveVariant {
     if (target) {
-      const v = variants.find((x) => x.variantName === target);
+      const v = routes.find((x) => x.variant.variantName === target)?.variant;
       if (!v) throw runtimeValidation(`Variant ${target} not found for endpoint ${endpointName}.`);
       return v;
     }
-    const total = variants.reduce((n, v) => n + v.currentWeight, 0);
-    if (total <= 0) return variants[Math.floor(this.random() * variants.length)]!;
+    const total = routes.reduce((n, r) => n + r.weight, 0);
+    if (total <= 0) return routes[Math.floor(this.random() * routes.length)]!.variant;
     let r = this.random() * total;
-    for (const v of variants) {
-      r -= v.currentWeight;
-      if (r < 0) return v;
+    for (const route of routes) {
+      r -= route.weight;
+      if (r < 0) return route.variant;
     }
-    return variants[variants.length - 1]!;
+    return routes[routes.length - 1]!.variant;
   }
 
   /**
@@ -72,7 +76,7 @@ export class Invocations {
     if (!isServing(endpoint)) {
       throw runtimeValidation(`Endpoint ${req.endpointName} is not in service (status ${endpoint.status}).`);
     }
-    const variant = this.pickVariant(req.endpointName, endpoint.variants, req.targetVariant);
+    const variant = this.pickVariant(req.endpointName, this.hosting.routing(endpoint), req.targetVariant);
     const behaviour = this.hosting.behaviourOf(variant);
     const latencyMs = drawLatencyMs(behaviour, this.random);
     const outcome = drawOutcome(behaviour, req.body, this.random);

@@ -21,6 +21,7 @@ import {
   type Json,
   type Page,
 } from '../wire';
+import { blueGreenPlan, greenShare, type BlueGreenPlan } from './blue-green';
 import type { ModelRegistry } from './model-registry';
 import { tagsOf, type Tag, type Taggable } from './tags';
 
@@ -76,12 +77,16 @@ interface Deployment {
   variants: LiveVariant[];
   shadowVariants: LiveVariant[];
   failure?: string;
+  /** UpdateEndpoint with a DeploymentConfig: green is ready at `readyAt`, then traffic shifts by the plan. */
+  blueGreen?: BlueGreenPlan;
 }
 
 type Pending =
   | ({ kind: 'create' } & Deployment)
   | ({ kind: 'update' } & Deployment)
-  | { kind: 'weights'; readyAt: number; startedAt: number };
+  | { kind: 'weights'; readyAt: number; startedAt: number }
+  /** An alarm stopped a blue/green update: traffic is back on blue, the endpoint returns to InService. */
+  | { kind: 'rollback'; readyAt: number; startedAt: number; reason: string };
 
 export interface Endpoint {
   name: string;
@@ -90,18 +95,23 @@ export interface Endpoint {
   createdAt: number;
   modifiedAt: number;
   configName: string;
-  status: 'Creating' | 'Updating' | 'InService' | 'Failed';
+  status: 'Creating' | 'Updating' | 'RollingBack' | 'InService' | 'Failed';
   variants: LiveVariant[];
   /** Shadow variants as deployed: they receive copies of production requests. Optional for old state files. */
   shadowVariants?: LiveVariant[];
   pending?: Pending;
   failureReason?: string;
+  /** The DeploymentConfig of the last update that had one (DescribeEndpoint's LastDeploymentConfig). */
+  lastDeploymentConfig?: Json;
   tags?: Tag[];
 }
 
 /** An endpoint that answers invocations: deployed, and InService or still serving while it updates. */
 export function isServing(e: Endpoint): boolean {
-  return e.variants.length > 0 && (e.status === 'InService' || e.status === 'Updating');
+  return (
+    e.variants.length > 0 &&
+    (e.status === 'InService' || e.status === 'Updating' || e.status === 'RollingBack')
+  );
 }
 
 export interface HostingData {
@@ -149,12 +159,20 @@ function listNamed<T extends { name: string; seq: number; createdAt: number }>(
 }
 
 export class Hosting {
+  /** Which of the named alarms are in ALARM now (set by the emulator once CloudWatch exists). */
+  private alarmsInAlarm: (names: string[]) => string[] = () => [];
+
   constructor(
     private readonly ctx: EmulatorContext,
     private readonly data: HostingData,
     private readonly registry: ModelRegistry,
     private readonly delays: HostingDelays,
   ) {}
+
+  /** Blue/green updates roll back when one of their alarms is in ALARM: how to know. */
+  watchAlarms(inAlarm: (names: string[]) => string[]): void {
+    this.alarmsInAlarm = inAlarm;
+  }
 
   /** The model, endpoint config or endpoint with this (lower-cased) ARN, for the tag operations. */
   findTaggable(arn: string): Taggable | undefined {
@@ -393,14 +411,70 @@ export class Hosting {
       : undefined;
   }
 
+  /** A blue/green update at this moment: provisioning, shifting and baking (alarms watched), or done. */
+  private settleBlueGreen(e: Endpoint, p: Deployment & { blueGreen: BlueGreenPlan }): Endpoint {
+    const now = this.ctx.now();
+    if (now < p.readyAt) return e;
+    const failure = this.deploymentFailure(p);
+    const elapsed = now - p.readyAt;
+    if (!failure && elapsed < p.blueGreen.bakedAtMs) {
+      const alarming = this.alarmsInAlarm(p.blueGreen.alarms);
+      if (alarming.length === 0) return e;
+      e.status = 'RollingBack';
+      e.modifiedAt = now;
+      e.lastDeploymentConfig = p.blueGreen.config;
+      e.pending = {
+        kind: 'rollback',
+        startedAt: now,
+        readyAt: now + this.delays.updateDelayMs,
+        reason: `Deployment was rolled back because the alarm(s) ${alarming.join(', ')} went into ALARM state.`,
+      };
+      return e;
+    }
+    if (!failure && elapsed < p.blueGreen.doneAtMs) return e; // termination wait: blue still up
+    e.pending = undefined;
+    e.status = 'InService';
+    e.modifiedAt = failure ? p.readyAt : p.readyAt + p.blueGreen.doneAtMs;
+    e.lastDeploymentConfig = p.blueGreen.config;
+    if (failure) {
+      e.failureReason = failure;
+    } else {
+      e.configName = p.configName;
+      e.variants = p.variants;
+      e.shadowVariants = p.shadowVariants;
+      e.failureReason = undefined;
+    }
+    return e;
+  }
+
+  /** Where requests go now: by CurrentWeight, or split blue/green by the shift an update has reached. */
+  routing(e: Endpoint): { variant: LiveVariant; weight: number }[] {
+    const p = e.pending;
+    const byWeight = (list: LiveVariant[], share: number) => {
+      const total = list.reduce((n, v) => n + v.currentWeight, 0);
+      return list.map((v) => ({ variant: v, weight: total > 0 ? (share * v.currentWeight) / total : 0 }));
+    };
+    if (p?.kind === 'update' && p.blueGreen && e.status === 'Updating' && this.ctx.now() >= p.readyAt) {
+      const share = greenShare(p.blueGreen, this.ctx.now() - p.readyAt);
+      return [...byWeight(e.variants, 1 - share), ...byWeight(p.variants, share)];
+    }
+    return e.variants.map((v) => ({ variant: v, weight: v.currentWeight }));
+  }
+
   private settle(e: Endpoint): Endpoint {
     const p = e.pending;
+    if (p?.kind === 'update' && p.blueGreen) return this.settleBlueGreen(e, { ...p, blueGreen: p.blueGreen });
     if (!p || this.ctx.now() < p.readyAt) return e;
     e.pending = undefined;
     e.modifiedAt = p.readyAt;
     if (p.kind === 'weights') {
       for (const v of e.variants) v.currentWeight = v.desiredWeight;
       e.status = 'InService';
+      return e;
+    }
+    if (p.kind === 'rollback') {
+      e.status = 'InService';
+      e.failureReason = p.reason;
       return e;
     }
     const failure = this.deploymentFailure(p);
@@ -445,7 +519,7 @@ export class Hosting {
   }
 
   private refuseWhileBusy(e: Endpoint, action: string): void {
-    if (e.status === 'Creating' || e.status === 'Updating') {
+    if (e.status === 'Creating' || e.status === 'Updating' || e.status === 'RollingBack') {
       throw validation(`Cannot ${action} in-progress endpoint "${e.arn}".`);
     }
   }
@@ -520,6 +594,7 @@ export class Hosting {
       ShadowProductionVariants: e.shadowVariants?.length ? e.shadowVariants.map(summary) : undefined,
       EndpointStatus: e.status,
       FailureReason: e.failureReason,
+      LastDeploymentConfig: p?.kind === 'update' && p.blueGreen ? p.blueGreen.config : e.lastDeploymentConfig,
       CreationTime: epochSeconds(e.createdAt),
       LastModifiedTime: epochSeconds(e.modifiedAt),
       PendingDeploymentSummary:
@@ -583,6 +658,8 @@ export class Hosting {
     const config = this.config(input.requiredStr('EndpointConfigName'));
     this.refuseWhileBusy(e, 'update');
     if (e.status === 'Failed') throw validation(`Cannot update endpoint "${e.arn}" with status Failed.`);
+    const greenInstances = config.variants.reduce((n, v) => n + v.InitialInstanceCount, 0);
+    const blueGreen = blueGreenPlan(input.object('DeploymentConfig'), greenInstances);
     const now = this.ctx.now();
     e.status = 'Updating';
     e.modifiedAt = now;
@@ -592,6 +669,7 @@ export class Hosting {
       readyAt: now + this.delays.updateDelayMs,
       configName: config.name,
       ...this.deployable(config),
+      ...(blueGreen ? { blueGreen } : {}),
     };
     return { EndpointArn: e.arn };
   }
