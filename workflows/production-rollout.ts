@@ -27,6 +27,7 @@ import type { CommandInbox } from './commands';
 import { failureText } from './failure-text';
 import { interruptible } from './interruptible';
 import type { LifecycleRecord } from './lifecycle-record';
+import { runGuardrails } from './guardrails-rollout';
 import { deleteShadowConfig, runShadowStage } from './shadow-stage';
 
 export interface RolloutContext {
@@ -301,6 +302,13 @@ export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
   try {
     const shadowFailed = await runShadowStage(ctx, stable);
     if (shadowFailed) return await rollBack(ctx, stable, shadowFailed);
+    if (d.strategy === 'guardrails' && stable) {
+      // SageMaker shifts the traffic and decides; a first deployment has no blue fleet, so it is the workflow's.
+      const end = await runGuardrails(ctx, stable);
+      if (end.kind === 'rollback') return await rollBack(ctx, stable, end.why);
+      await promote(ctx, stable, end.by);
+      return 'promoted';
+    }
     record.enter(
       'deploying-canary',
       'workflow',

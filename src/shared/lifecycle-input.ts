@@ -203,6 +203,33 @@ export const shadowStageSchema = z.strictObject({
 });
 export type ShadowStage = z.infer<typeof shadowStageSchema>;
 
+/**
+ * Strategy `guardrails`: SageMaker's own blue/green deployment (UpdateEndpoint with a DeploymentConfig)
+ * shifts the traffic and rolls back on the CloudWatch alarms the lifecycle creates for the new variant.
+ */
+export const guardrailsDeploymentSchema = z.strictObject({
+  /** CANARY: `stepPercent` of the new fleet first, the rest after one wait; LINEAR: steps of `stepPercent`. */
+  trafficRouting: z.enum(['CANARY', 'LINEAR']).default('CANARY'),
+  /** SageMaker's CanarySize / LinearStepSize as CAPACITY_PERCENT (at most half the fleet). */
+  stepPercent: bounded(1, 50, 'percent').default(10),
+  /** Baking time after each traffic shift, during which the alarms are watched. */
+  waitIntervalSeconds: bounded(0, 3600, 'seconds').default(600),
+  /** After the last bake, before the old fleet is terminated. */
+  terminationWaitSeconds: bounded(0, 3600, 'seconds').default(0),
+  /** SageMaker's bound on the whole deployment (600-28800 s); must cover the bakes and the termination wait. */
+  maximumExecutionTimeoutSeconds: bounded(600, 28_800, 'seconds').default(28_800),
+  /** The rollback alarms go to ALARM when this many of the last `alarmEvaluationPeriods` metric periods breach. */
+  alarmDatapoints: bounded(1, 10, 'periods').default(2),
+  alarmEvaluationPeriods: bounded(1, 10, 'periods').default(3),
+});
+export type GuardrailsDeployment = z.infer<typeof guardrailsDeploymentSchema>;
+
+/** How long SageMaker's deployment takes by the policy, at the least (its baking and termination waits). */
+export function guardrailsScheduleSeconds(g: GuardrailsDeployment): number {
+  const shifts = g.trafficRouting === 'CANARY' ? 2 : Math.ceil(100 / g.stepPercent);
+  return shifts * g.waitIntervalSeconds + g.terminationWaitSeconds;
+}
+
 export const deploymentTargetSchema = z
   .strictObject({
     productionEndpointName: sageMakerName,
@@ -239,6 +266,10 @@ export const deploymentTargetSchema = z
     health: healthPolicySchema.default(healthPolicySchema.parse({})),
     /** Shadow stage before the canary; absent: none. */
     shadow: shadowStageSchema.optional(),
+    /** Who shifts traffic: the lifecycle's own canary (default) or SageMaker's deployment guardrails. */
+    strategy: z.enum(['canary', 'guardrails']).default('canary'),
+    /** The guardrails deployment's policy (used with strategy `guardrails`). */
+    guardrails: guardrailsDeploymentSchema.default(guardrailsDeploymentSchema.parse({})),
   })
   .superRefine((t, ctx) => {
     if (t.healthCheckIntervalSeconds > t.bakeSeconds) {
@@ -253,6 +284,21 @@ export const deploymentTargetSchema = z
         code: 'custom',
         path: ['shadow', 'bakeSeconds'],
         message: 'must not be shorter than healthCheckIntervalSeconds',
+      });
+    }
+    const g = t.guardrails;
+    if (g.alarmDatapoints > g.alarmEvaluationPeriods) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guardrails', 'alarmDatapoints'],
+        message: 'must not exceed alarmEvaluationPeriods',
+      });
+    }
+    if (t.strategy === 'guardrails' && guardrailsScheduleSeconds(g) > g.maximumExecutionTimeoutSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guardrails', 'maximumExecutionTimeoutSeconds'],
+        message: `must cover the deployment's ${guardrailsScheduleSeconds(g)} s of bakes and termination wait`,
       });
     }
     if (t.endpointPollSeconds > t.endpointTimeoutSeconds) {

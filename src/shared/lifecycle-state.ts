@@ -13,6 +13,8 @@ export const ACTIVE_STAGES = [
   'waiting-for-endpoint',
   /** The new version as a shadow variant: a copy of production traffic, answering nobody. */
   'shadow',
+  /** Strategy guardrails: SageMaker's blue/green deployment shifts the traffic and watches the alarms. */
+  'guardrails',
   'deploying-canary',
   'canary',
   'promoting',
@@ -97,6 +99,27 @@ export interface CanaryState {
 /** `shadow`: the shadow stage's health verdict (the version never served a user). */
 export type RollbackCause = 'health' | 'shadow' | 'operator' | 'failure' | 'cancelled' | 'pause-limit';
 
+/** Strategy guardrails: the deployment SageMaker ran, and its own outcome. */
+export interface GuardrailsState {
+  endpointName: string;
+  trafficRouting: 'CANARY' | 'LINEAR';
+  stepPercent: number;
+  waitIntervalSeconds: number;
+  terminationWaitSeconds: number;
+  /** Every alarm of the AutoRollbackConfiguration; `createdAlarms` are the lifecycle's own (deleted at the end). */
+  alarms: string[];
+  createdAlarms: string[];
+  instances: number;
+  startedAt?: string;
+  /** SageMaker's outcome: the endpoint on the new config (deployed) or back on the old one (rolled-back). */
+  outcome?: 'deployed' | 'rolled-back';
+  /** SageMaker's FailureReason when it rolled back. */
+  failureReason?: string;
+  /** DescribeEndpoint's LastDeploymentConfig at the end, as SageMaker recorded it. */
+  lastDeploymentConfig?: unknown;
+  alarmsDeleted?: boolean;
+}
+
 /** The shadow stage as it went: what was mirrored, the verdict, and the instances it ran on. */
 export interface ShadowState {
   endpointName: string;
@@ -147,6 +170,8 @@ export interface LifecycleState {
   commands: CommandRecord[];
   approval?: ApprovalState;
   validation?: ValidationReport;
+  /** Strategy guardrails: SageMaker's deployment and outcome. */
+  guardrails?: GuardrailsState;
   /** The shadow stage, when the input asked for one. */
   shadow?: ShadowState;
   canary?: CanaryState;

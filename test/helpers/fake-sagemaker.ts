@@ -276,6 +276,22 @@ export function createFakeSageMaker(
         warning: 'at 5 req/s a 1 s bake cannot show a doubled error rate',
       };
     },
+    // Strategy guardrails: SageMaker's deployment always succeeds here (the emulator tests its rollback).
+    async createRollbackAlarms({ alarmPrefix }) {
+      return [`${alarmPrefix}-5xx-rate`, `${alarmPrefix}-latency-p99`];
+    },
+    async deleteAlarms() {},
+    async startGuardedUpdate({ endpointName, endpointConfigName }) {
+      const result = await impl.deployEndpointConfig({
+        endpointName,
+        endpointConfigName,
+        owner: { lifecycleId: '', modelPackageGroup: '' },
+      });
+      return result === 'unchanged' ? 'unchanged' : 'updated';
+    },
+    async followGuardedUpdate({ endpointName }) {
+      return { outcome: 'deployed', endpointConfigName: endpoints.get(endpointName)!.configName };
+    },
     async pinToBuild() {
       return 'unversioned' as const;
     },
