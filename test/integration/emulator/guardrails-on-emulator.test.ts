@@ -9,7 +9,8 @@ import { DescribeEndpointCommand, DescribeModelPackageCommand } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import { approveSignal } from '../../../src/shared/messages';
-import { startLifecycle, waitFor } from '../workflows/lifecycle-harness';
+import { startLifecycle, stateOf, waitFor } from '../workflows/lifecycle-harness';
+import { WorkflowFailedError } from '@temporalio/client';
 import {
   emulatorRequest,
   seedProduction,
@@ -100,6 +101,32 @@ describe.concurrent('strategy guardrails on the AWS emulator', () => {
     );
     expect(pkg.ModelApprovalStatus).toBe('Rejected');
     expect(pkg.CustomerMetadataProperties?.ServingEndpoint).toBeUndefined();
+    expect(final.guardrails?.alarmsDeleted).toBe(true);
+    expect(await alarmsNamed(final.guardrails!.createdAlarms)).toEqual([]);
+  });
+});
+
+describe('AWS refusing the guarded UpdateEndpoint, on the emulator', () => {
+  it('ends rolled back on the stable variant with the alarms it created deleted', async () => {
+    const rule = h.emulator.state.faults.add({ operation: 'UpdateEndpoint', kind: 'deny', count: 1 });
+    let final;
+    try {
+      const req = guardrailsRequest();
+      const endpoint = req.deployment.productionEndpointName;
+      await seedProduction(h, req.modelPackageGroup, endpoint);
+      const handle = await startLifecycle(h, req);
+      await waitFor(handle, (s) => s.stage === 'awaiting-approval', 'approval', 60_000);
+      await handle.signal(approveSignal, { by: 'alice@ml' });
+      await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      final = await stateOf(handle);
+      const d = await h.aws.sagemaker.send(new DescribeEndpointCommand({ EndpointName: endpoint }));
+      expect(d.ProductionVariants?.map((v) => v.VariantName)).toEqual(['v1']);
+    } finally {
+      h.emulator.state.faults.remove(rule.id);
+    }
+    expect(final.stage).toBe('rolled-back');
+    expect(final.rollback).toMatchObject({ cause: 'failure' });
+    expect(final.rollback?.reason).toMatch(/^guardrails failed: UpdateEndpoint: .*not authorized/);
     expect(final.guardrails?.alarmsDeleted).toBe(true);
     expect(await alarmsNamed(final.guardrails!.createdAlarms)).toEqual([]);
   });

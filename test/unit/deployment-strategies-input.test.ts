@@ -1,4 +1,4 @@
-/** The shadow stage's input: off unless asked for, defaults, and field-level errors. */
+/** The shadow stage's and the strategy's input: off or canary unless asked for, defaults, and field-level errors. */
 import { describe, expect, it } from 'vitest';
 import { parseLifecycleInput } from '../../src/shared/lifecycle-input';
 
@@ -44,4 +44,43 @@ it('refuses a shadow bake shorter than the health check interval', () => {
     deployment: { ...base.deployment, shadow: { bakeSeconds: 5 } },
   });
   expect(bad.ok ? [] : bad.errors.map((e) => e.field)).toEqual(['deployment.shadow.bakeSeconds']);
+});
+
+describe('strategy input', () => {
+  it('defaults to the workflow-driven canary', () => {
+    const parsed = parseLifecycleInput(base);
+    expect(parsed.ok && parsed.value.deployment.strategy).toBe('canary');
+  });
+
+  it('refuses an unknown strategy and a guardrails timeout shorter than its bakes', () => {
+    const unknown = parseLifecycleInput({
+      ...base,
+      deployment: { ...base.deployment, strategy: 'blue-green' },
+    });
+    expect(unknown.ok ? [] : unknown.errors.map((e) => e.field)).toEqual(['deployment.strategy']);
+    const short = parseLifecycleInput({
+      ...base,
+      deployment: {
+        ...base.deployment,
+        strategy: 'guardrails',
+        guardrails: {
+          trafficRouting: 'LINEAR',
+          stepPercent: 10,
+          waitIntervalSeconds: 600,
+          maximumExecutionTimeoutSeconds: 3600,
+        },
+      },
+    });
+    expect(short.ok ? [] : short.errors).toEqual([
+      expect.objectContaining({
+        field: 'deployment.guardrails.maximumExecutionTimeoutSeconds',
+        message: expect.stringMatching(/6000 s/),
+      }),
+    ]);
+    const big = parseLifecycleInput({
+      ...base,
+      deployment: { ...base.deployment, strategy: 'guardrails', guardrails: { stepPercent: 60 } },
+    });
+    expect(big.ok ? [] : big.errors.map((e) => e.field)).toEqual(['deployment.guardrails.stepPercent']);
+  });
 });
