@@ -24,8 +24,10 @@ export interface BlueGreenPlan {
   config: Json;
 }
 
-const num = (o: Json | undefined, name: string): number | undefined =>
-  typeof o?.[name] === 'number' ? (o[name] as number) : undefined;
+const num = (o: Json | undefined, name: string): number | undefined => {
+  const value = o?.[name];
+  return typeof value === 'number' ? value : undefined;
+};
 
 /** Share of the fleet a CanarySize/LinearStepSize names, given green's instance count. */
 function sizeShare(size: Json | undefined, field: string, instances: number): number {
@@ -88,7 +90,9 @@ export function blueGreenPlan(config: Json | undefined, greenInstances: number):
     );
   }
   const auto = config.AutoRollbackConfiguration as Json | undefined;
-  const alarms = ((auto?.Alarms as Json[] | undefined) ?? []).map((a) => String(a.AlarmName ?? ''));
+  const alarms = ((auto?.Alarms as Json[] | undefined) ?? []).map((a) =>
+    typeof a.AlarmName === 'string' ? a.AlarmName : '',
+  );
   if (alarms.length > 10)
     throw constraint('Alarms', `${alarms.length} alarms`, 'Member must have length less than or equal to 10');
   return { routing: type, shifts, bakedAtMs, doneAtMs, alarms, config };
