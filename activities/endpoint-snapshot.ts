@@ -60,35 +60,50 @@ export async function snapshotOf(sagemaker: SageMakerClient, raw: RawEndpoint): 
         sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: endpointConfigName })),
       )
     : null;
-  const configured = new Map((config?.ProductionVariants ?? []).map((v) => [v.VariantName, v]));
+  const configured = new Map(
+    [...(config?.ProductionVariants ?? []), ...(config?.ShadowProductionVariants ?? [])].map((v) => [
+      v.VariantName,
+      v,
+    ]),
+  );
+  const shadowNames = new Set((config?.ShadowProductionVariants ?? []).map((v) => v.VariantName ?? ''));
 
   // Before the first deployment completes, DescribeEndpoint has no variants yet: use the config's.
-  const live = raw.ProductionVariants?.length
-    ? raw.ProductionVariants.map((v) => ({
-        variantName: v.VariantName ?? '',
-        weight: v.CurrentWeight ?? v.DesiredWeight ?? 0,
-        instanceCount: v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0,
-      }))
-    : [...configured.values()].map((v) => ({
+  const summaries = (list: typeof raw.ProductionVariants) =>
+    (list ?? []).map((v) => ({
+      variantName: v.VariantName ?? '',
+      weight: v.CurrentWeight ?? v.DesiredWeight ?? 0,
+      instanceCount: v.CurrentInstanceCount ?? v.DesiredInstanceCount ?? 0,
+    }));
+  const fromConfig = (shadow: boolean) =>
+    [...configured.values()]
+      .filter((v) => shadowNames.has(v.VariantName ?? '') === shadow)
+      .map((v) => ({
         variantName: v.VariantName ?? '',
         weight: v.InitialVariantWeight ?? 1,
         instanceCount: v.InitialInstanceCount ?? 0,
       }));
+  const deployed = !!raw.ProductionVariants?.length;
+  const live = deployed ? summaries(raw.ProductionVariants) : fromConfig(false);
+  const liveShadows = deployed ? summaries(raw.ShadowProductionVariants) : fromConfig(true);
 
-  const variants: ServingVariant[] = await Promise.all(
-    live.map(async (v) => {
-      const modelName = configured.get(v.variantName)?.ModelName ?? '';
-      const modelPackageArn = modelName ? await modelPackageOf(sagemaker, modelName) : undefined;
-      if (!modelPackageArn) return { ...v, modelName, markedServing: false };
-      const standing = await packageStanding(sagemaker, modelPackageArn, raw.EndpointName ?? '');
-      return { ...v, modelName, modelPackageArn, ...standing };
-    }),
-  );
+  const resolve = (list: typeof live): Promise<ServingVariant[]> =>
+    Promise.all(
+      list.map(async (v) => {
+        const modelName = configured.get(v.variantName)?.ModelName ?? '';
+        const modelPackageArn = modelName ? await modelPackageOf(sagemaker, modelName) : undefined;
+        if (!modelPackageArn) return { ...v, modelName, markedServing: false };
+        const standing = await packageStanding(sagemaker, modelPackageArn, raw.EndpointName ?? '');
+        return { ...v, modelName, modelPackageArn, ...standing };
+      }),
+    );
+  const [variants, shadowVariants] = await Promise.all([resolve(live), resolve(liveShadows)]);
   return {
     endpointName: raw.EndpointName ?? '',
     status: raw.EndpointStatus ?? 'Unknown',
     endpointConfigName,
     variants,
+    ...(shadowVariants.length ? { shadowVariants } : {}),
   };
 }
 

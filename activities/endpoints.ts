@@ -101,10 +101,19 @@ async function createModel(
   }
 }
 
+const productionVariant = (v: VariantSpec) => ({
+  VariantName: v.variantName,
+  ModelName: v.modelName,
+  InitialVariantWeight: v.initialWeight,
+  InstanceType: v.instanceType as ProductionVariantInstanceType,
+  InitialInstanceCount: v.initialInstanceCount,
+});
+
 async function createEndpointConfig(
   sagemaker: SageMakerClient,
   name: string,
   variants: VariantSpec[],
+  shadowVariants: VariantSpec[],
   owner: ResourceOwner,
 ) {
   try {
@@ -112,13 +121,8 @@ async function createEndpointConfig(
       new CreateEndpointConfigCommand({
         EndpointConfigName: name,
         Tags: ownershipTags(owner),
-        ProductionVariants: variants.map((v) => ({
-          VariantName: v.variantName,
-          ModelName: v.modelName,
-          InitialVariantWeight: v.initialWeight,
-          InstanceType: v.instanceType as ProductionVariantInstanceType,
-          InitialInstanceCount: v.initialInstanceCount,
-        })),
+        ProductionVariants: variants.map(productionVariant),
+        ...(shadowVariants.length ? { ShadowProductionVariants: shadowVariants.map(productionVariant) } : {}),
       }),
     );
   } catch (err) {
@@ -131,8 +135,19 @@ async function createEndpointConfig(
         .map(([variant, model]) => `${variant}=${model}`)
         .sort()
         .join(',');
-    const have = shape((existing.ProductionVariants ?? []).map((v) => [v.VariantName, v.ModelName]));
-    const want = shape(variants.map((v) => [v.variantName, v.modelName]));
+    // Shadow variants count as part of the shape, marked, so a config without its shadow is not "the same".
+    const have = shape([
+      ...(existing.ProductionVariants ?? []).map(
+        (v) => [v.VariantName, v.ModelName] as [string | undefined, string | undefined],
+      ),
+      ...(existing.ShadowProductionVariants ?? []).map(
+        (v) => [`shadow:${v.VariantName}`, v.ModelName] as [string | undefined, string | undefined],
+      ),
+    ]);
+    const want = shape([
+      ...variants.map((v) => [v.variantName, v.modelName] as [string, string]),
+      ...shadowVariants.map((v) => [`shadow:${v.variantName}`, v.modelName] as [string, string]),
+    ]);
     if (have !== want) {
       throw validationFailure(`endpoint config ${name} already exists with variants ${have}, not ${want}`);
     }
@@ -290,7 +305,13 @@ export function createEndpointActivities(
     describeEndpoint: (endpointName) => describeEndpointSnapshot(sagemaker, endpointName),
     createModelFromPackage: (input) => createModel(deps, input),
     createEndpointConfig: (input) =>
-      createEndpointConfig(sagemaker, input.endpointConfigName, input.variants, input.owner),
+      createEndpointConfig(
+        sagemaker,
+        input.endpointConfigName,
+        input.variants,
+        input.shadowVariants ?? [],
+        input.owner,
+      ),
     deployEndpointConfig: (input) =>
       deployEndpointConfig(
         sagemaker,

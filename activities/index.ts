@@ -15,6 +15,7 @@ import type { ActivityDeps } from './deps';
 import { createBuildPinningActivities } from './build-pinning';
 import { createEndpointLockActivities } from './endpoint-lock';
 import { createEndpointActivities } from './endpoints';
+import { createGuardedDeploymentActivities } from './guarded-deployment';
 import { withHeartbeats } from './heartbeat';
 import { createHealthActivities } from './health/watch';
 import { createModelRegistryActivities } from './model-registry';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
   const activities: LifecycleActivities = {
     ...createModelRegistryActivities(deps),
     ...createEndpointActivities(deps),
+    ...createGuardedDeploymentActivities(deps),
     ...createValidationActivities({ runtime: deps.runtime }),
     ...createHealthActivities(deps),
     ...createNotifyActivities(deps),

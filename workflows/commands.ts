@@ -47,6 +47,9 @@ export class CommandInbox {
         return this.decided() ? 'the approval decision has already been made' : undefined;
       case 'rollback':
       case 'promote':
+        // In the shadow stage a rollback rejects the version (it serves nobody yet); promote waits for the canary.
+        if (action === 'rollback' && stage === 'shadow')
+          return this.rollback ? 'a rollback is already under way' : undefined;
         if (stage !== 'deploying-canary' && stage !== 'canary')
           return `nothing to ${action}: the version is ${stage}`;
         return this.rollback ? 'a rollback is already under way' : undefined;

@@ -27,6 +27,8 @@ import type { CommandInbox } from './commands';
 import { failureText } from './failure-text';
 import { interruptible } from './interruptible';
 import type { LifecycleRecord } from './lifecycle-record';
+import { runGuardrails } from './guardrails-rollout';
+import { deleteShadowConfig, runShadowStage } from './shadow-stage';
 
 export interface RolloutContext {
   input: LifecycleInput;
@@ -39,7 +41,7 @@ export interface RolloutContext {
 
 export type RolloutOutcome = 'promoted' | 'rolled-back' | 'released';
 
-interface RollbackReason {
+export interface RollbackReason {
   cause: RollbackCause;
   by: string;
   reason: string;
@@ -69,12 +71,18 @@ const operatorRollback = (inbox: CommandInbox): RollbackReason => ({
 function stableOf(endpoint: EndpointSnapshot, names: ResourceNames): ServingVariant | undefined {
   const ownCanary = (v: ServingVariant) =>
     v.variantName === names.canaryVariantName && v.modelName === names.modelName;
+  const ownShadow = (v: ServingVariant) =>
+    v.variantName === names.shadowVariantName && v.modelName === names.modelName;
   const foreign = endpoint.variants.filter((v) => !ownCanary(v));
+  const foreignShadows = (endpoint.shadowVariants ?? []).filter((v) => !ownShadow(v));
   // Only our own variant: a first deployment whose earlier run created the endpoint.
   if (foreign.length === 0 && endpoint.variants.length > 0) return undefined;
   const [only, ...others] = foreign;
-  if (only && others.length === 0 && isApprovedServing(only)) return only;
-  const seen = endpoint.variants
+  if (only && others.length === 0 && foreignShadows.length === 0 && isApprovedServing(only)) return only;
+  const seen = [
+    ...endpoint.variants,
+    ...(endpoint.shadowVariants ?? []).map((v) => ({ ...v, weight: 'shadow' })),
+  ]
     .map(
       (v) =>
         `${v.variantName} (weight ${v.weight}, model ${v.modelName}, package ${v.modelPackageArn ?? 'none'}, ` +
@@ -290,9 +298,22 @@ export async function rollOut(ctx: RolloutContext): Promise<RolloutOutcome> {
     paused: false,
   };
   await stateDetectability(ctx, stable);
-  record.enter('deploying-canary', 'workflow', stable ? `next to ${stable.variantName}` : 'first deployment');
 
   try {
+    const shadowFailed = await runShadowStage(ctx, stable);
+    if (shadowFailed) return await rollBack(ctx, stable, shadowFailed);
+    if (d.strategy === 'guardrails' && stable) {
+      // SageMaker shifts the traffic and decides; a first deployment has no blue fleet, so it is the workflow's.
+      const end = await runGuardrails(ctx, stable);
+      if (end.kind === 'rollback') return await rollBack(ctx, stable, end.why);
+      await promote(ctx, stable, end.by);
+      return 'promoted';
+    }
+    record.enter(
+      'deploying-canary',
+      'workflow',
+      stable ? `next to ${stable.variantName}` : 'first deployment',
+    );
     const deployed = await interruptible(
       () => deployCanary(ctx, stable),
       () => !!inbox.rollback,
@@ -339,6 +360,7 @@ async function restoreStable(ctx: RolloutContext, stable: ServingVariant | undef
     await urgent.awaitEndpointInService({ endpointName, weightsSettled: true });
   }
   const onStableAlone =
+    !live.shadowVariants?.length &&
     live.variants.length === 1 &&
     live.variants[0]!.variantName === stable.variantName &&
     live.variants[0]!.modelName === stable.modelName;
@@ -426,6 +448,7 @@ async function rollBack(
       aws.deleteEndpointConfig(names.promotedConfigName, ownerOf(ctx)),
     );
   }
+  await deleteShadowConfig(ctx);
   const description = `rolled back by ${by}: ${reason}`;
   await bestEffort(record, 'mark the package Rejected', () =>
     aws.recordApprovalDecision({
@@ -435,9 +458,10 @@ async function rollBack(
       decidedBy: by,
     }),
   );
-  await notifyBestEffort(record, { kind: 'rolled-back', reason, ...(evidence ? { evidence } : {}) });
+  const kind = cause === 'shadow' ? 'shadow-rejected' : 'rolled-back';
+  await notifyBestEffort(record, { kind, reason, ...(evidence ? { evidence } : {}) });
   record.finish(
-    cause === 'cancelled' ? 'cancelled' : 'rolled-back',
+    cause === 'cancelled' ? 'cancelled' : kind,
     by,
     stable
       ? `${endpointName} serves ${stable.variantName} again: ${reason}`
@@ -476,6 +500,7 @@ async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, 
       aws.deleteEndpointConfig(names.canaryConfigName, ownerOf(ctx)),
     );
   }
+  await deleteShadowConfig(ctx);
   await bestEffort(record, 'prune retired models', () =>
     aws.pruneRetiredModels({
       modelPackageGroup: input.modelPackageGroup,

@@ -93,6 +93,8 @@ export interface EndpointSnapshot {
   status: string;
   endpointConfigName: string;
   variants: ServingVariant[];
+  /** ShadowProductionVariants: they receive copies of production requests and serve nobody. */
+  shadowVariants?: ServingVariant[];
 }
 
 export interface ValidationResult {
@@ -248,6 +250,7 @@ export interface LifecycleNotification {
   kind:
     | 'promoted'
     | 'rolled-back'
+    | 'shadow-rejected'
     | 'rejected'
     | 'expired'
     | 'validation-failed'
@@ -305,7 +308,55 @@ export interface PruneReport {
   refused?: string;
 }
 
-export interface LifecycleActivities extends DetectabilityActivities {
+/** CloudWatch alarms on one variant's metrics, for SageMaker's AutoRollbackConfiguration. */
+export interface RollbackAlarmsInput {
+  endpointName: string;
+  variantName: string;
+  /** Alarm names start with this (derived from the workflow ID: a retry finds its own). */
+  alarmPrefix: string;
+  maxErrorRate: number;
+  maxLatencyMs: number;
+  periodSeconds: number;
+  datapointsToAlarm: number;
+  evaluationPeriods: number;
+}
+
+export interface GuardedUpdateInput {
+  endpointName: string;
+  endpointConfigName: string;
+  trafficRouting: 'CANARY' | 'LINEAR';
+  stepPercent: number;
+  waitIntervalSeconds: number;
+  terminationWaitSeconds: number;
+  maximumExecutionTimeoutSeconds: number;
+  alarmNames: string[];
+}
+
+export interface GuardedUpdateOutcome {
+  outcome: 'deployed' | 'rolled-back';
+  endpointConfigName: string;
+  failureReason?: string;
+  lastDeploymentConfig?: unknown;
+}
+
+/** Strategy guardrails: SageMaker's blue/green deployment with alarm-based auto-rollback. */
+export interface GuardedDeploymentActivities {
+  /** PutMetricAlarm on the variant's 5xx rate (Invocation5XXErrors Average) and p99 ModelLatency; returns the names. */
+  createRollbackAlarms(input: RollbackAlarmsInput): Promise<string[]>;
+  deleteAlarms(alarmNames: string[]): Promise<void>;
+  /** UpdateEndpoint with the DeploymentConfig; nothing when the endpoint is already on (or moving to) the config. */
+  startGuardedUpdate(input: GuardedUpdateInput): Promise<'updated' | 'unchanged'>;
+  /**
+   * Returns once SageMaker's deployment has ended: InService on `endpointConfigName` (deployed) or
+   * back on another config (rolled-back, with FailureReason). Retryable EndpointNotReady meanwhile.
+   */
+  followGuardedUpdate(input: {
+    endpointName: string;
+    endpointConfigName: string;
+  }): Promise<GuardedUpdateOutcome>;
+}
+
+export interface LifecycleActivities extends DetectabilityActivities, GuardedDeploymentActivities {
   /**
    * Pins the run to the worker build that runs it (a versioning override), so it finishes on that
    * build; 'unversioned' when the worker has no deployment version.
@@ -333,6 +384,8 @@ export interface LifecycleActivities extends DetectabilityActivities {
   createEndpointConfig(input: {
     endpointConfigName: string;
     variants: VariantSpec[];
+    /** ShadowProductionVariants (SageMaker: then exactly one production and one shadow variant). */
+    shadowVariants?: VariantSpec[];
     owner: ResourceOwner;
   }): Promise<void>;
   /**

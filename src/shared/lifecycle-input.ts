@@ -190,6 +190,46 @@ export const healthPolicySchema = z.strictObject({
 });
 export type HealthPolicy = z.infer<typeof healthPolicySchema>;
 
+/**
+ * The optional shadow stage before the canary: the new version as a shadow variant receives a copy
+ * of `trafficPercent` % of production requests for `bakeSeconds`, answers nobody, and is judged
+ * against the live variant by the canary's rule. Unhealthy: rejected before any user is served by it.
+ */
+export const shadowStageSchema = z.strictObject({
+  /** Share of production requests copied to the shadow (SageMaker's shadow weight relative to production's). */
+  trafficPercent: bounded(1, 100, 'percent').default(100),
+  /** How long the shadow is judged; health is checked every `healthCheckIntervalSeconds`. */
+  bakeSeconds: bounded(1, INPUT_BOUNDS.bakeSeconds, 'seconds').default(600),
+});
+export type ShadowStage = z.infer<typeof shadowStageSchema>;
+
+/**
+ * Strategy `guardrails`: SageMaker's own blue/green deployment (UpdateEndpoint with a DeploymentConfig)
+ * shifts the traffic and rolls back on the CloudWatch alarms the lifecycle creates for the new variant.
+ */
+export const guardrailsDeploymentSchema = z.strictObject({
+  /** CANARY: `stepPercent` of the new fleet first, the rest after one wait; LINEAR: steps of `stepPercent`. */
+  trafficRouting: z.enum(['CANARY', 'LINEAR']).default('CANARY'),
+  /** SageMaker's CanarySize / LinearStepSize as CAPACITY_PERCENT (at most half the fleet). */
+  stepPercent: bounded(1, 50, 'percent').default(10),
+  /** Baking time after each traffic shift, during which the alarms are watched. */
+  waitIntervalSeconds: bounded(0, 3600, 'seconds').default(600),
+  /** After the last bake, before the old fleet is terminated. */
+  terminationWaitSeconds: bounded(0, 3600, 'seconds').default(0),
+  /** SageMaker's bound on the whole deployment (600-28800 s); must cover the bakes and the termination wait. */
+  maximumExecutionTimeoutSeconds: bounded(600, 28_800, 'seconds').default(28_800),
+  /** The rollback alarms go to ALARM when this many of the last `alarmEvaluationPeriods` metric periods breach. */
+  alarmDatapoints: bounded(1, 10, 'periods').default(2),
+  alarmEvaluationPeriods: bounded(1, 10, 'periods').default(3),
+});
+export type GuardrailsDeployment = z.infer<typeof guardrailsDeploymentSchema>;
+
+/** How long SageMaker's deployment takes by the policy, at the least (its baking and termination waits). */
+export function guardrailsScheduleSeconds(g: GuardrailsDeployment): number {
+  const shifts = g.trafficRouting === 'CANARY' ? 2 : Math.ceil(100 / g.stepPercent);
+  return shifts * g.waitIntervalSeconds + g.terminationWaitSeconds;
+}
+
 export const deploymentTargetSchema = z
   .strictObject({
     productionEndpointName: sageMakerName,
@@ -224,6 +264,12 @@ export const deploymentTargetSchema = z
     /** A paused canary keeps the endpoint lock at most this long, then rolls back. */
     maxPauseSeconds: bounded(1, INPUT_BOUNDS.maxPauseSeconds, 'seconds').default(4 * HOUR),
     health: healthPolicySchema.default(healthPolicySchema.parse({})),
+    /** Shadow stage before the canary; absent: none. */
+    shadow: shadowStageSchema.optional(),
+    /** Who shifts traffic: the lifecycle's own canary (default) or SageMaker's deployment guardrails. */
+    strategy: z.enum(['canary', 'guardrails']).default('canary'),
+    /** The guardrails deployment's policy (used with strategy `guardrails`). */
+    guardrails: guardrailsDeploymentSchema.default(guardrailsDeploymentSchema.parse({})),
   })
   .superRefine((t, ctx) => {
     if (t.healthCheckIntervalSeconds > t.bakeSeconds) {
@@ -231,6 +277,28 @@ export const deploymentTargetSchema = z
         code: 'custom',
         path: ['healthCheckIntervalSeconds'],
         message: 'must not exceed bakeSeconds',
+      });
+    }
+    if (t.shadow && t.healthCheckIntervalSeconds > t.shadow.bakeSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['shadow', 'bakeSeconds'],
+        message: 'must not be shorter than healthCheckIntervalSeconds',
+      });
+    }
+    const g = t.guardrails;
+    if (g.alarmDatapoints > g.alarmEvaluationPeriods) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guardrails', 'alarmDatapoints'],
+        message: 'must not exceed alarmEvaluationPeriods',
+      });
+    }
+    if (t.strategy === 'guardrails' && guardrailsScheduleSeconds(g) > g.maximumExecutionTimeoutSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guardrails', 'maximumExecutionTimeoutSeconds'],
+        message: `must cover the deployment's ${guardrailsScheduleSeconds(g)} s of bakes and termination wait`,
       });
     }
     if (t.endpointPollSeconds > t.endpointTimeoutSeconds) {

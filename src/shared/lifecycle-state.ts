@@ -11,6 +11,10 @@ export const ACTIVE_STAGES = [
   'deploying-staging',
   'validating',
   'waiting-for-endpoint',
+  /** The new version as a shadow variant: a copy of production traffic, answering nobody. */
+  'shadow',
+  /** Strategy guardrails: SageMaker's blue/green deployment shifts the traffic and watches the alarms. */
+  'guardrails',
   'deploying-canary',
   'canary',
   'promoting',
@@ -25,6 +29,8 @@ export const FINAL_STAGES = [
   'expired',
   'validation-failed',
   'rolled-back',
+  /** The shadow stage judged the version unhealthy: rejected before any user was served by it. */
+  'shadow-rejected',
   'failed',
   'cancelled',
   /** An operator released a lifecycle in needs-attention after fixing the endpoint by hand. */
@@ -90,7 +96,42 @@ export interface CanaryState {
   instances?: { stable?: number; canary: number };
 }
 
-export type RollbackCause = 'health' | 'operator' | 'failure' | 'cancelled' | 'pause-limit';
+/** `shadow`: the shadow stage's health verdict (the version never served a user). */
+export type RollbackCause = 'health' | 'shadow' | 'operator' | 'failure' | 'cancelled' | 'pause-limit';
+
+/** Strategy guardrails: the deployment SageMaker ran, and its own outcome. */
+export interface GuardrailsState {
+  endpointName: string;
+  trafficRouting: 'CANARY' | 'LINEAR';
+  stepPercent: number;
+  waitIntervalSeconds: number;
+  terminationWaitSeconds: number;
+  /** Every alarm of the AutoRollbackConfiguration; `createdAlarms` are the lifecycle's own (deleted at the end). */
+  alarms: string[];
+  createdAlarms: string[];
+  instances: number;
+  startedAt?: string;
+  /** SageMaker's outcome: the endpoint on the new config (deployed) or back on the old one (rolled-back). */
+  outcome?: 'deployed' | 'rolled-back';
+  /** SageMaker's FailureReason when it rolled back. */
+  failureReason?: string;
+  /** DescribeEndpoint's LastDeploymentConfig at the end, as SageMaker recorded it. */
+  lastDeploymentConfig?: unknown;
+  alarmsDeleted?: boolean;
+}
+
+/** The shadow stage as it went: what was mirrored, the verdict, and the instances it ran on. */
+export interface ShadowState {
+  endpointName: string;
+  stableVariant: string;
+  shadowVariant: string;
+  trafficPercent: number;
+  instances: number;
+  startedAt?: string;
+  verdict?: HealthVerdict;
+  /** Why there was no shadow stage although the input asked for one (a first deployment). */
+  skipped?: string;
+}
 
 export interface RollbackRecord {
   cause: RollbackCause;
@@ -129,6 +170,10 @@ export interface LifecycleState {
   commands: CommandRecord[];
   approval?: ApprovalState;
   validation?: ValidationReport;
+  /** Strategy guardrails: SageMaker's deployment and outcome. */
+  guardrails?: GuardrailsState;
+  /** The shadow stage, when the input asked for one. */
+  shadow?: ShadowState;
   canary?: CanaryState;
   verdicts: HealthVerdict[];
   rollback?: RollbackRecord;

@@ -33,6 +33,9 @@ export interface ResourceNames {
   /** Single variant with the stable version: where a rollback lands. */
   rollbackConfigName: string;
   canaryVariantName: string;
+  /** Stable + the new version as a shadow variant: the shadow stage. */
+  shadowConfigName: string;
+  shadowVariantName: string;
 }
 
 export function resourceNames(args: {
@@ -53,6 +56,8 @@ export function resourceNames(args: {
     promotedConfigName: fit(args.productionEndpointName, `${v}-${h}`),
     rollbackConfigName: fit(args.productionEndpointName, `${v}-rollback-${h}`),
     canaryVariantName: `${v}`,
+    shadowConfigName: fit(args.productionEndpointName, `${v}-shadow-${h}`),
+    shadowVariantName: `${v}-shadow`,
   };
 }
 

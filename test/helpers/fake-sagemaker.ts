@@ -34,9 +34,13 @@ export interface FakePackage {
   serving?: string;
 }
 
+type FakeVariant = { variantName: string; modelName: string; weight: number; instanceCount: number };
+
 export interface FakeEndpoint {
   configName: string;
-  variants: { variantName: string; modelName: string; weight: number; instanceCount: number }[];
+  variants: FakeVariant[];
+  /** ShadowProductionVariants, when the config has them. */
+  shadowVariants?: FakeVariant[];
 }
 
 /** A failure mode: which calls fail and how. */
@@ -82,7 +86,7 @@ export function createFakeSageMaker(
   const packages = new Map<string, FakePackage>();
   const byToken = new Map<string, string>();
   const endpoints = new Map<string, FakeEndpoint>();
-  const configs = new Map<string, VariantSpec[]>();
+  const configs = new Map<string, { variants: VariantSpec[]; shadowVariants: VariantSpec[] }>();
   const models = new Map<string, string>();
   const notifications: LifecycleNotification[] = [];
   const scripts = new Map<string, ScriptedVerdict[]>();
@@ -145,41 +149,45 @@ export function createFakeSageMaker(
     async describeEndpoint(name) {
       const e = endpoints.get(name);
       if (!e) return null;
+      const serving = (v: FakeVariant) => {
+        const arn = models.get(v.modelName);
+        const pkg = arn ? packages.get(arn) : undefined;
+        return {
+          ...v,
+          ...(arn ? { modelPackageArn: arn } : {}),
+          ...(pkg ? { approvalStatus: pkg.status } : {}),
+          markedServing: pkg?.serving === name,
+        };
+      };
       return {
         endpointName: name,
         status: 'InService',
         endpointConfigName: e.configName,
-        variants: e.variants.map((v) => {
-          const arn = models.get(v.modelName);
-          const pkg = arn ? packages.get(arn) : undefined;
-          return {
-            ...v,
-            ...(arn ? { modelPackageArn: arn } : {}),
-            ...(pkg ? { approvalStatus: pkg.status } : {}),
-            markedServing: pkg?.serving === name,
-          };
-        }),
+        variants: e.variants.map(serving),
+        ...(e.shadowVariants?.length ? { shadowVariants: e.shadowVariants.map(serving) } : {}),
       };
     },
     async createModelFromPackage({ modelName, modelPackageArn }) {
       models.set(modelName, modelPackageArn);
     },
-    async createEndpointConfig({ endpointConfigName, variants }) {
-      configs.set(endpointConfigName, variants);
+    async createEndpointConfig({ endpointConfigName, variants, shadowVariants = [] }) {
+      configs.set(endpointConfigName, { variants, shadowVariants });
     },
     async deployEndpointConfig({ endpointName, endpointConfigName }) {
-      const variants = configs.get(endpointConfigName);
-      if (!variants) throw new Error(`no endpoint config ${endpointConfigName}`);
+      const config = configs.get(endpointConfigName);
+      if (!config) throw new Error(`no endpoint config ${endpointConfigName}`);
       const existing = endpoints.get(endpointName);
       if (existing?.configName === endpointConfigName) return 'unchanged';
+      const live = (v: VariantSpec): FakeVariant => ({
+        variantName: v.variantName,
+        modelName: v.modelName,
+        weight: v.initialWeight,
+        instanceCount: v.initialInstanceCount,
+      });
       endpoints.set(endpointName, {
         configName: endpointConfigName,
-        variants: variants.map((v) => ({
-          variantName: v.variantName,
-          modelName: v.modelName,
-          weight: v.initialWeight,
-          instanceCount: v.initialInstanceCount,
-        })),
+        variants: config.variants.map(live),
+        ...(config.shadowVariants.length ? { shadowVariants: config.shadowVariants.map(live) } : {}),
       });
       return existing ? 'updated' : 'created';
     },
@@ -267,6 +275,22 @@ export function createFakeSageMaker(
         })),
         warning: 'at 5 req/s a 1 s bake cannot show a doubled error rate',
       };
+    },
+    // Strategy guardrails: SageMaker's deployment always succeeds here (the emulator tests its rollback).
+    async createRollbackAlarms({ alarmPrefix }) {
+      return [`${alarmPrefix}-5xx-rate`, `${alarmPrefix}-latency-p99`];
+    },
+    async deleteAlarms() {},
+    async startGuardedUpdate({ endpointName, endpointConfigName }) {
+      const result = await impl.deployEndpointConfig({
+        endpointName,
+        endpointConfigName,
+        owner: { lifecycleId: '', modelPackageGroup: '' },
+      });
+      return result === 'unchanged' ? 'unchanged' : 'updated';
+    },
+    async followGuardedUpdate({ endpointName }) {
+      return { outcome: 'deployed', endpointConfigName: endpoints.get(endpointName)!.configName };
     },
     async pinToBuild() {
       return 'unversioned' as const;

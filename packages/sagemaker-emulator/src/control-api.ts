@@ -24,7 +24,9 @@ const notFound = (what: string): ControlResponse => ({ status: 404, body: { erro
 function modelIsKnown(state: EmulatorState, modelName: string): boolean {
   return (
     state.hosting.hasModel(modelName) ||
-    state.hosting.allEndpoints().some((e) => e.variants.some((v) => v.modelName === modelName))
+    state.hosting
+      .allEndpoints()
+      .some((e) => [...e.variants, ...(e.shadowVariants ?? [])].some((v) => v.modelName === modelName))
   );
 }
 

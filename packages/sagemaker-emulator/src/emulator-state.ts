@@ -11,7 +11,13 @@ import { cloudWatchOperations, type CloudWatchOperation } from './cloudwatch/ope
 import type { EmulatorContext } from './context';
 import { Faults } from './faults';
 import { Invocations } from './runtime/invocations';
-import { emptyHosting, Hosting, type HostingData, type HostingDelays } from './sagemaker/hosting';
+import {
+  emptyHosting,
+  Hosting,
+  type HostingData,
+  type HostingDelays,
+  type LiveVariant,
+} from './sagemaker/hosting';
 import { emptyRegistry, ModelRegistry, type RegistryData } from './sagemaker/model-registry';
 import { sageMakerOperations, type SageMakerOperation } from './sagemaker/operations';
 import { TrafficGenerator, type TrafficRule } from './traffic-generator';
@@ -66,6 +72,7 @@ export class EmulatorState {
       retentionSeconds: options.metricRetentionSeconds,
     });
     this.alarms = new Alarms(ctx, this.metrics);
+    this.hosting.watchAlarms((names) => this.alarms.inAlarm(names));
     this.invocations = new Invocations(ctx, this.hosting, this.metrics);
     this.traffic = new TrafficGenerator(
       this.hosting,
@@ -98,6 +105,21 @@ export class EmulatorState {
     renameSync(`${file}.tmp`, file);
   }
 
+  private variantView(endpointName: string, v: LiveVariant) {
+    return {
+      variantName: v.variantName,
+      modelName: v.modelName,
+      currentWeight: v.currentWeight,
+      desiredWeight: v.desiredWeight,
+      behaviour: this.hosting.behaviourOf(v),
+      served: this.invocations.counts.get(`${endpointName}/${v.variantName}`) ?? {
+        invocations: 0,
+        errors5xx: 0,
+        errors4xx: 0,
+      },
+    };
+  }
+
   /** A readable picture of the endpoints for the control API and for people debugging a test. */
   snapshot(): Record<string, unknown> {
     return {
@@ -107,18 +129,8 @@ export class EmulatorState {
         endpointConfigName: e.configName,
         failureReason: e.failureReason,
         pendingUntil: e.pending ? new Date(e.pending.readyAt).toISOString() : undefined,
-        variants: e.variants.map((v) => ({
-          variantName: v.variantName,
-          modelName: v.modelName,
-          currentWeight: v.currentWeight,
-          desiredWeight: v.desiredWeight,
-          behaviour: this.hosting.behaviourOf(v),
-          served: this.invocations.counts.get(`${e.name}/${v.variantName}`) ?? {
-            invocations: 0,
-            errors5xx: 0,
-            errors4xx: 0,
-          },
-        })),
+        variants: e.variants.map((v) => this.variantView(e.name, v)),
+        shadowVariants: (e.shadowVariants ?? []).map((v) => this.variantView(e.name, v)),
       })),
       behaviourOverrides: this.hosting.behaviourOverrides(),
       faults: this.faults.list(),

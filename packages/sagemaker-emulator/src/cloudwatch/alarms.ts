@@ -148,6 +148,16 @@ export class Alarms {
     }
   }
 
+  /** Which of these alarms are in ALARM now (evaluated now; unknown names are not). */
+  inAlarm(names: string[]): string[] {
+    return names.filter((name) => {
+      const alarm = this.alarms.get(name);
+      if (!alarm) return false;
+      this.evaluate(alarm);
+      return alarm.state === 'ALARM';
+    });
+  }
+
   describe(input: Input): Json {
     const names = input.list<string>('AlarmNames');
     const prefix = input.str('AlarmNamePrefix');

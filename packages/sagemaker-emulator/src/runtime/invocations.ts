@@ -2,6 +2,11 @@
  * InvokeEndpoint's behaviour: route the request to a variant by weight (or the requested target
  * variant), let the variant's model answer as its behaviour says, and publish SageMaker's metrics
  * for it (AWS/SageMaker, EndpointName + VariantName) at the close of the metric period.
+ *
+ * Shadow variants: a sampled copy of each request goes to every shadow variant too, which answers
+ * nobody (the caller gets the production variant's answer) but is measured under its own VariantName,
+ * as SageMaker does. The share copied is the shadow's InitialVariantWeight relative to the production
+ * variant's (1 and 0.25: a quarter of the requests), at most all of them.
  */
 import { AwsError } from '../aws-error';
 import type { MetricStore } from '../cloudwatch/metric-store';
@@ -39,20 +44,24 @@ export class Invocations {
     private readonly random: () => number = Math.random,
   ) {}
 
-  private pickVariant(endpointName: string, variants: LiveVariant[], target?: string): LiveVariant {
+  private pickVariant(
+    endpointName: string,
+    routes: { variant: LiveVariant; weight: number }[],
+    target?: string,
+  ): LiveVariant {
     if (target) {
-      const v = variants.find((x) => x.variantName === target);
+      const v = routes.find((x) => x.variant.variantName === target)?.variant;
       if (!v) throw runtimeValidation(`Variant ${target} not found for endpoint ${endpointName}.`);
       return v;
     }
-    const total = variants.reduce((n, v) => n + v.currentWeight, 0);
-    if (total <= 0) return variants[Math.floor(this.random() * variants.length)]!;
+    const total = routes.reduce((n, r) => n + r.weight, 0);
+    if (total <= 0) return routes[Math.floor(this.random() * routes.length)]!.variant;
     let r = this.random() * total;
-    for (const v of variants) {
-      r -= v.currentWeight;
-      if (r < 0) return v;
+    for (const route of routes) {
+      r -= route.weight;
+      if (r < 0) return route.variant;
     }
-    return variants[variants.length - 1]!;
+    return routes[routes.length - 1]!.variant;
   }
 
   /**
@@ -67,11 +76,12 @@ export class Invocations {
     if (!isServing(endpoint)) {
       throw runtimeValidation(`Endpoint ${req.endpointName} is not in service (status ${endpoint.status}).`);
     }
-    const variant = this.pickVariant(req.endpointName, endpoint.variants, req.targetVariant);
+    const variant = this.pickVariant(req.endpointName, this.hosting.routing(endpoint), req.targetVariant);
     const behaviour = this.hosting.behaviourOf(variant);
     const latencyMs = drawLatencyMs(behaviour, this.random);
     const outcome = drawOutcome(behaviour, req.body, this.random);
     this.record(req.endpointName, variant.variantName, latencyMs, outcome.kind);
+    this.mirror(req, variant, endpoint.shadowVariants ?? []);
 
     const logStream = `arn:aws:logs:${this.ctx.region}:${this.ctx.accountId}:log-group:/aws/sagemaker/Endpoints/${req.endpointName}`;
     if (outcome.kind !== 'ok') {
@@ -101,6 +111,18 @@ export class Invocations {
       contentType: behaviour.responseBody ? (req.accept ?? 'application/json') : 'application/json',
       body,
     };
+  }
+
+  /** The shadows' copies of one request: drawn and measured, their answers dropped. */
+  private mirror(req: InvocationRequest, production: LiveVariant, shadows: LiveVariant[]): void {
+    for (const shadow of shadows) {
+      const share = production.currentWeight > 0 ? shadow.currentWeight / production.currentWeight : 0;
+      if (this.random() >= Math.min(1, share)) continue;
+      const behaviour = this.hosting.behaviourOf(shadow);
+      const latencyMs = drawLatencyMs(behaviour, this.random);
+      const outcome = drawOutcome(behaviour, req.body, this.random);
+      this.record(req.endpointName, shadow.variantName, latencyMs, outcome.kind);
+    }
   }
 
   private record(

@@ -3,6 +3,10 @@
  * InService after configurable delays; while an update is pending the old variants keep serving, as
  * on SageMaker. Transitions are settled lazily from the clock whenever an endpoint is looked at, so
  * the emulator needs no timers and a test's clock is the only source of time.
+ *
+ * Shadow variants (`ShadowProductionVariants`): a config with one production variant may carry one
+ * shadow variant; the endpoint deploys both, the shadow receives a copy of production requests and
+ * answers nobody (runtime/invocations.ts).
  */
 import { constraint, validation } from '../aws-error';
 import { sageMakerArn, type EmulatorContext } from '../context';
@@ -17,6 +21,7 @@ import {
   type Json,
   type Page,
 } from '../wire';
+import { blueGreenPlan, greenShare, type BlueGreenPlan } from './blue-green';
 import type { ModelRegistry } from './model-registry';
 import { tagsOf, type Tag, type Taggable } from './tags';
 
@@ -48,6 +53,8 @@ export interface EndpointConfig {
   seq: number;
   createdAt: number;
   variants: VariantConfig[];
+  /** Optional so state files written before shadow variants were emulated still load. */
+  shadowVariants?: VariantConfig[];
   tags?: Tag[];
 }
 
@@ -68,13 +75,18 @@ interface Deployment {
   startedAt: number;
   configName: string;
   variants: LiveVariant[];
+  shadowVariants: LiveVariant[];
   failure?: string;
+  /** UpdateEndpoint with a DeploymentConfig: green is ready at `readyAt`, then traffic shifts by the plan. */
+  blueGreen?: BlueGreenPlan;
 }
 
 type Pending =
   | ({ kind: 'create' } & Deployment)
   | ({ kind: 'update' } & Deployment)
-  | { kind: 'weights'; readyAt: number; startedAt: number };
+  | { kind: 'weights'; readyAt: number; startedAt: number }
+  /** An alarm stopped a blue/green update: traffic is back on blue, the endpoint returns to InService. */
+  | { kind: 'rollback'; readyAt: number; startedAt: number; reason: string };
 
 export interface Endpoint {
   name: string;
@@ -83,16 +95,23 @@ export interface Endpoint {
   createdAt: number;
   modifiedAt: number;
   configName: string;
-  status: 'Creating' | 'Updating' | 'InService' | 'Failed';
+  status: 'Creating' | 'Updating' | 'RollingBack' | 'InService' | 'Failed';
   variants: LiveVariant[];
+  /** Shadow variants as deployed: they receive copies of production requests. Optional for old state files. */
+  shadowVariants?: LiveVariant[];
   pending?: Pending;
   failureReason?: string;
+  /** The DeploymentConfig of the last update that had one (DescribeEndpoint's LastDeploymentConfig). */
+  lastDeploymentConfig?: Json;
   tags?: Tag[];
 }
 
 /** An endpoint that answers invocations: deployed, and InService or still serving while it updates. */
 export function isServing(e: Endpoint): boolean {
-  return e.variants.length > 0 && (e.status === 'InService' || e.status === 'Updating');
+  return (
+    e.variants.length > 0 &&
+    (e.status === 'InService' || e.status === 'Updating' || e.status === 'RollingBack')
+  );
 }
 
 export interface HostingData {
@@ -140,12 +159,20 @@ function listNamed<T extends { name: string; seq: number; createdAt: number }>(
 }
 
 export class Hosting {
+  /** Which of the named alarms are in ALARM now (set by the emulator once CloudWatch exists). */
+  private alarmsInAlarm: (names: string[]) => string[] = () => [];
+
   constructor(
     private readonly ctx: EmulatorContext,
     private readonly data: HostingData,
     private readonly registry: ModelRegistry,
     private readonly delays: HostingDelays,
   ) {}
+
+  /** Blue/green updates roll back when one of their alarms is in ALARM: how to know. */
+  watchAlarms(inAlarm: (names: string[]) => string[]): void {
+    this.alarmsInAlarm = inAlarm;
+  }
 
   /** The model, endpoint config or endpoint with this (lower-cased) ARN, for the tag operations. */
   findTaggable(arn: string): Taggable | undefined {
@@ -246,8 +273,15 @@ export class Hosting {
         'Member must have length between 1 and 10',
       );
     }
+    const shadows = input.list('ShadowProductionVariants');
+    if (shadows.length > 0 && (variants.length !== 1 || shadows.length !== 1)) {
+      // SageMaker: with ShadowProductionVariants, exactly one production and one shadow variant.
+      throw validation(
+        'When ShadowProductionVariants is specified, ProductionVariants and ShadowProductionVariants must each have exactly one variant.',
+      );
+    }
     const seen = new Set<string>();
-    const parsed = variants.map((v): VariantConfig => {
+    const parseVariant = (v: Record<string, unknown>): VariantConfig => {
       const variantName = checkName('VariantName', typeof v.VariantName === 'string' ? v.VariantName : '');
       if (seen.has(variantName)) throw validation(`The variant name(s) [${variantName}] are not unique.`);
       seen.add(variantName);
@@ -268,7 +302,9 @@ export class Hosting {
         ...(typeof v.InstanceType === 'string' ? { InstanceType: v.InstanceType } : {}),
         InitialVariantWeight: weight,
       };
-    });
+    };
+    const parsed = variants.map(parseVariant);
+    const parsedShadows = shadows.map(parseVariant);
     const arn = sageMakerArn(this.ctx, 'endpoint-config', name);
     const tags = tagsOf(input);
     if (this.data.configs[name]) {
@@ -280,6 +316,7 @@ export class Hosting {
       seq: ++this.data.seq,
       createdAt: this.ctx.now(),
       variants: parsed,
+      ...(parsedShadows.length ? { shadowVariants: parsedShadows } : {}),
       tags,
     };
     return { EndpointConfigArn: arn };
@@ -301,6 +338,7 @@ export class Hosting {
       EndpointConfigName: c.name,
       EndpointConfigArn: c.arn,
       ProductionVariants: c.variants,
+      ...(c.shadowVariants?.length ? { ShadowProductionVariants: c.shadowVariants } : {}),
       CreationTime: epochSeconds(c.createdAt),
     };
   }
@@ -330,17 +368,24 @@ export class Hosting {
    * The variants a config deploys, each with its model's environment as it is now (a container image
    * is fixed at deployment); a model missing now fails the deployment when it completes.
    */
-  private deployable(config: EndpointConfig): { variants: LiveVariant[]; failure?: string } {
+  private deployable(config: EndpointConfig): {
+    variants: LiveVariant[];
+    shadowVariants: LiveVariant[];
+    failure?: string;
+  } {
     const variants: LiveVariant[] = [];
-    for (const v of config.variants) {
+    const shadowVariants: LiveVariant[] = [];
+    const shadowNames = new Set((config.shadowVariants ?? []).map((v) => v.VariantName));
+    for (const v of [...config.variants, ...(config.shadowVariants ?? [])]) {
       const model = this.data.models[v.ModelName];
       if (!model) {
         return {
           variants,
+          shadowVariants,
           failure: `Could not find model "${sageMakerArn(this.ctx, 'model', v.ModelName)}".`,
         };
       }
-      variants.push({
+      (shadowNames.has(v.VariantName) ? shadowVariants : variants).push({
         variantName: v.VariantName,
         modelName: v.ModelName,
         environment: model.environment,
@@ -350,26 +395,86 @@ export class Hosting {
         ...(v.InstanceType ? { instanceType: v.InstanceType } : {}),
       });
     }
-    return { variants };
+    return { variants, shadowVariants };
   }
 
   /** Why the deployment fails as it completes: read then, so a behaviour change in between counts. */
-  private deploymentFailure(p: { variants: LiveVariant[]; failure?: string }): string | undefined {
+  private deploymentFailure(p: {
+    variants: LiveVariant[];
+    shadowVariants: LiveVariant[];
+    failure?: string;
+  }): string | undefined {
     if (p.failure) return p.failure;
-    const failing = p.variants.find((v) => this.behaviourOf(v).failDeployment);
+    const failing = [...p.variants, ...p.shadowVariants].find((v) => this.behaviourOf(v).failDeployment);
     return failing
       ? `The primary container for production variant ${failing.variantName} did not pass the ping health check.`
       : undefined;
   }
 
+  /** A blue/green update at this moment: provisioning, shifting and baking (alarms watched), or done. */
+  private settleBlueGreen(e: Endpoint, p: Deployment & { blueGreen: BlueGreenPlan }): Endpoint {
+    const now = this.ctx.now();
+    if (now < p.readyAt) return e;
+    const failure = this.deploymentFailure(p);
+    const elapsed = now - p.readyAt;
+    if (!failure && elapsed < p.blueGreen.bakedAtMs) {
+      const alarming = this.alarmsInAlarm(p.blueGreen.alarms);
+      if (alarming.length === 0) return e;
+      e.status = 'RollingBack';
+      e.modifiedAt = now;
+      e.lastDeploymentConfig = p.blueGreen.config;
+      e.pending = {
+        kind: 'rollback',
+        startedAt: now,
+        readyAt: now + this.delays.updateDelayMs,
+        reason: `Deployment was rolled back because the alarm(s) ${alarming.join(', ')} went into ALARM state.`,
+      };
+      return e;
+    }
+    if (!failure && elapsed < p.blueGreen.doneAtMs) return e; // termination wait: blue still up
+    e.pending = undefined;
+    e.status = 'InService';
+    e.modifiedAt = failure ? p.readyAt : p.readyAt + p.blueGreen.doneAtMs;
+    e.lastDeploymentConfig = p.blueGreen.config;
+    if (failure) {
+      e.failureReason = failure;
+    } else {
+      e.configName = p.configName;
+      e.variants = p.variants;
+      e.shadowVariants = p.shadowVariants;
+      e.failureReason = undefined;
+    }
+    return e;
+  }
+
+  /** Where requests go now: by CurrentWeight, or split blue/green by the shift an update has reached. */
+  routing(e: Endpoint): { variant: LiveVariant; weight: number }[] {
+    const p = e.pending;
+    const byWeight = (list: LiveVariant[], share: number) => {
+      const total = list.reduce((n, v) => n + v.currentWeight, 0);
+      return list.map((v) => ({ variant: v, weight: total > 0 ? (share * v.currentWeight) / total : 0 }));
+    };
+    if (p?.kind === 'update' && p.blueGreen && e.status === 'Updating' && this.ctx.now() >= p.readyAt) {
+      const share = greenShare(p.blueGreen, this.ctx.now() - p.readyAt);
+      return [...byWeight(e.variants, 1 - share), ...byWeight(p.variants, share)];
+    }
+    return e.variants.map((v) => ({ variant: v, weight: v.currentWeight }));
+  }
+
   private settle(e: Endpoint): Endpoint {
     const p = e.pending;
+    if (p?.kind === 'update' && p.blueGreen) return this.settleBlueGreen(e, { ...p, blueGreen: p.blueGreen });
     if (!p || this.ctx.now() < p.readyAt) return e;
     e.pending = undefined;
     e.modifiedAt = p.readyAt;
     if (p.kind === 'weights') {
       for (const v of e.variants) v.currentWeight = v.desiredWeight;
       e.status = 'InService';
+      return e;
+    }
+    if (p.kind === 'rollback') {
+      e.status = 'InService';
+      e.failureReason = p.reason;
       return e;
     }
     const failure = this.deploymentFailure(p);
@@ -380,6 +485,7 @@ export class Hosting {
       } else {
         e.status = 'InService';
         e.variants = p.variants;
+        e.shadowVariants = p.shadowVariants;
       }
       return e;
     }
@@ -390,6 +496,7 @@ export class Hosting {
     } else {
       e.configName = p.configName;
       e.variants = p.variants;
+      e.shadowVariants = p.shadowVariants;
       e.failureReason = undefined;
     }
     return e;
@@ -412,7 +519,7 @@ export class Hosting {
   }
 
   private refuseWhileBusy(e: Endpoint, action: string): void {
-    if (e.status === 'Creating' || e.status === 'Updating') {
+    if (e.status === 'Creating' || e.status === 'Updating' || e.status === 'RollingBack') {
       throw validation(`Cannot ${action} in-progress endpoint "${e.arn}".`);
     }
   }
@@ -462,24 +569,32 @@ export class Hosting {
   describeEndpoint(input: Input): Json {
     const e = this.endpoint(input.requiredStr('EndpointName'));
     const p = e.pending;
+    const summary = (v: LiveVariant) =>
+      compact({
+        VariantName: v.variantName,
+        DeployedImages: [],
+        CurrentWeight: v.currentWeight,
+        DesiredWeight: v.desiredWeight,
+        CurrentInstanceCount: v.instanceCount,
+        DesiredInstanceCount: v.instanceCount,
+      });
+    const pendingSummary = (v: LiveVariant, startedAt: number) =>
+      compact({
+        VariantName: v.variantName,
+        DesiredWeight: v.desiredWeight,
+        DesiredInstanceCount: v.instanceCount,
+        InstanceType: v.instanceType,
+        VariantStatus: [{ Status: 'Creating', StartTime: epochSeconds(startedAt) }],
+      });
     return compact({
       EndpointName: e.name,
       EndpointArn: e.arn,
       EndpointConfigName: e.configName,
-      ProductionVariants: e.variants.length
-        ? e.variants.map((v) =>
-            compact({
-              VariantName: v.variantName,
-              DeployedImages: [],
-              CurrentWeight: v.currentWeight,
-              DesiredWeight: v.desiredWeight,
-              CurrentInstanceCount: v.instanceCount,
-              DesiredInstanceCount: v.instanceCount,
-            }),
-          )
-        : undefined,
+      ProductionVariants: e.variants.length ? e.variants.map(summary) : undefined,
+      ShadowProductionVariants: e.shadowVariants?.length ? e.shadowVariants.map(summary) : undefined,
       EndpointStatus: e.status,
       FailureReason: e.failureReason,
+      LastDeploymentConfig: p?.kind === 'update' && p.blueGreen ? p.blueGreen.config : e.lastDeploymentConfig,
       CreationTime: epochSeconds(e.createdAt),
       LastModifiedTime: epochSeconds(e.modifiedAt),
       PendingDeploymentSummary:
@@ -487,15 +602,10 @@ export class Hosting {
           ? {
               EndpointConfigName: p.configName,
               StartTime: epochSeconds(p.startedAt),
-              ProductionVariants: p.variants.map((v) =>
-                compact({
-                  VariantName: v.variantName,
-                  DesiredWeight: v.desiredWeight,
-                  DesiredInstanceCount: v.instanceCount,
-                  InstanceType: v.instanceType,
-                  VariantStatus: [{ Status: 'Creating', StartTime: epochSeconds(p.startedAt) }],
-                }),
-              ),
+              ProductionVariants: p.variants.map((v) => pendingSummary(v, p.startedAt)),
+              ...(p.shadowVariants.length
+                ? { ShadowProductionVariants: p.shadowVariants.map((v) => pendingSummary(v, p.startedAt)) }
+                : {}),
             }
           : undefined,
     });
@@ -548,6 +658,8 @@ export class Hosting {
     const config = this.config(input.requiredStr('EndpointConfigName'));
     this.refuseWhileBusy(e, 'update');
     if (e.status === 'Failed') throw validation(`Cannot update endpoint "${e.arn}" with status Failed.`);
+    const greenInstances = config.variants.reduce((n, v) => n + v.InitialInstanceCount, 0);
+    const blueGreen = blueGreenPlan(input.object('DeploymentConfig'), greenInstances);
     const now = this.ctx.now();
     e.status = 'Updating';
     e.modifiedAt = now;
@@ -557,6 +669,7 @@ export class Hosting {
       readyAt: now + this.delays.updateDelayMs,
       configName: config.name,
       ...this.deployable(config),
+      ...(blueGreen ? { blueGreen } : {}),
     };
     return { EndpointArn: e.arn };
   }
