@@ -23,7 +23,7 @@ import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/share
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
 import { exceedLowerBound, exceedUpperBound, levelOf, type LatencyPeriod } from './exceedance';
 import { stepBudget, testAlphas, type TestName } from './budget';
-import { binomialUpperTail, conditionalUpperTail } from './final-look';
+import { binomialUpperTail, conditionalUpperTail, type ConditionalModel } from './final-look';
 import { guardrailReasons, type GuardrailReading } from './guardrails';
 import {
   BOUNDED_MIXTURE,
@@ -68,17 +68,22 @@ export interface BudgetPosition {
   /** The ramp's canary weights (%), e.g. [10, 50, 100]: how α is split (budget.ts). */
   steps: readonly number[];
   /**
-   * The bake is over: if this look would promote, the fixed-horizon final test (final-look.ts) runs
-   * first. The watch returns at that look either way, so it happens at most once per step.
+   * The first look at or after the bake's end: the fixed-horizon test (final-look.ts) runs once, on
+   * the periods that ended by `horizonEndMs` (the bake's end), whatever their number. It may roll back
+   * on fewer than `minInvocations` (a rejection is valid at any n; only a healthy verdict needs the
+   * minimum). The watch passes it once per step: later looks, waiting for evidence, have the
+   * e-process alone.
    */
   finalLook?: boolean;
+  /** Epoch ms; the fixed-horizon test uses only periods ending at or before it. Absent: every period. */
+  horizonEndMs?: number;
 }
 
 /**
  * How each test's α is spent: part on the anytime-valid e-process (every look, early rollback on
  * strong evidence), the rest on the one final look, where a fixed-horizon test is far more powerful.
  */
-export const E_PROCESS_SHARE = 0.3;
+export const E_PROCESS_SHARE = 0.1;
 
 export interface Judgement {
   status: HealthVerdict['status'];
@@ -160,6 +165,15 @@ interface TestSpec {
   final: boolean;
 }
 
+/**
+ * The final look's fixed-horizon p-values are mid-p values: P(S > s) + ½·P(S = s). With counts of a
+ * few events the exact test's attainable levels jump (P(≥ 4) = 0.001, P(≥ 3) = 0.016, nothing between),
+ * so at α = 0.004 it really tests at 0.001 and gives away most of its power; the mid-p test's size is
+ * the nominal α on average over the traffic (Lancaster 1961; Agresti 2002, §1.4.5), not a guarantee at
+ * every count. The e-process stays exact. BENCHMARKS.md measures the lifecycle's false rollbacks.
+ */
+export const FINAL_MID_P = true;
+
 /** The e-process's boundary and the final look's level, from the test's α. */
 function levels(alpha: number) {
   return { eAlpha: alpha * E_PROCESS_SHARE, finalAlpha: alpha * (1 - E_PROCESS_SHARE) };
@@ -180,12 +194,19 @@ function oneSample(spec: TestSpec, events: number, trials: number): TestEvidence
     log10E: logE / LOG10,
     log10Boundary: boundary / LOG10,
     alpha: spec.alpha,
-    ...(spec.final ? { pValue: binomialUpperTail(events, trials, spec.nullValue), finalAlpha } : {}),
+    ...(spec.final
+      ? { pValue: binomialUpperTail(events, trials, spec.nullValue, FINAL_MID_P), finalAlpha }
+      : {}),
     rejected: logE >= boundary,
   };
 }
 
-function twoSample(spec: TestSpec, periods: PeriodCounts[], mixture: Mixture = MIXTURE): TestEvidence {
+function twoSample(
+  spec: TestSpec,
+  periods: PeriodCounts[],
+  mixture: Mixture = MIXTURE,
+  model: ConditionalModel = 'binomial',
+): TestEvidence {
   const logE = twoSampleLogE(periods, spec.nullValue, mixture);
   const { eAlpha, finalAlpha } = levels(spec.alpha);
   const boundary = Math.log(1 / eAlpha);
@@ -210,7 +231,17 @@ function twoSample(spec: TestSpec, periods: PeriodCounts[], mixture: Mixture = M
     log10E: logE / LOG10,
     log10Boundary: boundary / LOG10,
     alpha: spec.alpha,
-    ...(spec.final ? { pValue: conditionalUpperTail(periods, spec.nullValue), finalAlpha } : {}),
+    ...(spec.final
+      ? {
+          pValue: conditionalUpperTail(
+            periods,
+            spec.nullValue,
+            spec.nullValue === 1 ? model : 'binomial',
+            FINAL_MID_P,
+          ),
+          finalAlpha,
+        }
+      : {}),
     rejected: logE >= boundary,
   };
 }
@@ -295,6 +326,8 @@ function runTests(
   const ref = e.latencyReference;
   if (ref && e.stable) {
     const f = policy.maxLatencyRatio;
+    // Exceedances are per request (a request exceeds once or not): the final look conditions on each
+    // period's 2×2 margins (hypergeometric), far tighter than the binomial share at the median.
     for (const [test, threshold, mixture] of [
       ['latency-body-vs-stable', ref.p50Ms, BOUNDED_MIXTURE],
       ['latency-tail-vs-stable', ref.tailMs, MIXTURE],
@@ -308,6 +341,7 @@ function runTests(
           ),
           pairedLatencyPeriods(e, threshold * f, threshold),
           mixture,
+          'hypergeometric',
         ),
       );
     }
@@ -340,8 +374,18 @@ function describeRejection(t: TestEvidence): string {
 function describeFinalRejection(t: TestEvidence): string {
   return (
     `${t.test} (final look): ${counts(t)}, ` +
-    `p = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
+    `${FINAL_MID_P ? 'mid-p' : 'p'} = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
   );
+}
+
+/** The evidence restricted to the periods that ended by the horizon (the bake's end). */
+function withinHorizon(
+  e: HealthEvidence,
+  horizonEndMs: number | undefined,
+  periodMs: number,
+): HealthEvidence {
+  if (horizonEndMs === undefined) return e;
+  return { ...e, periodStarts: e.periodStarts.filter((t) => t + periodMs <= horizonEndMs) };
 }
 
 export function judgeLook(
@@ -369,6 +413,25 @@ export function judgeLook(
   ];
   if (unhealthy.length > 0) return { status: 'unhealthy', reasons: unhealthy, ...base };
 
+  if (position.finalLook) {
+    // The fixed-horizon test, once per step, on the bake's periods: valid at any n, so it may roll
+    // back below minInvocations; its counts are the horizon's, which the reasons state.
+    const horizon = withinHorizon(e, position.horizonEndMs, policy.metricPeriodSeconds * 1000);
+    const finals = runTests(horizon, policy, alphas, false, true);
+    const rejected = finals.filter((t) => t.pValue !== undefined && t.pValue <= t.finalAlpha!);
+    for (const f of finals) {
+      const t = tests.find((x) => x.test === f.test);
+      if (!t) continue;
+      t.pValue = f.pValue!;
+      t.finalAlpha = f.finalAlpha!;
+      if (rejected.includes(f)) t.rejected = true;
+    }
+    if (rejected.length > 0) {
+      for (const f of rejected) f.rejected = true;
+      return { status: 'unhealthy', reasons: rejected.map(describeFinalRejection), ...base };
+    }
+  }
+
   const short: string[] = [...e.problems];
   if (e.periodStarts.length === 0) short.push('no whole metric period since the weight change yet');
   if (canary.invocations < policy.minInvocations) {
@@ -382,11 +445,6 @@ export function judgeLook(
     );
   }
   if (short.length > 0) return { status: 'insufficient-data', reasons: short, ...base };
-
-  const atFinal = tests.filter((t) => t.pValue !== undefined && t.pValue <= t.finalAlpha!);
-  for (const t of atFinal) t.rejected = true;
-  if (atFinal.length > 0)
-    return { status: 'unhealthy', reasons: atFinal.map(describeFinalRejection), ...base };
 
   const summary =
     `canary ${canary.variantName}: ${canary.invocations} invocations, 5xx ${canary.errors5xx} (${pct(canary.errorRate)}), ` +

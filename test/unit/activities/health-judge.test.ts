@@ -184,28 +184,54 @@ describe('judgeLook', () => {
     expect(tail.status).toBe('unhealthy');
   });
 
-  it('spends the rest of the α at the final look only, and only when it would otherwise promote', () => {
+  it("spends the rest of the α once, at the final look, on the bake's periods", () => {
     // 1.73× at 50 req/s over a 10 % bake: 3000 canary requests at 1.73 %, 27000 stable at 1 %.
-    const doubled = evidence(
-      repeat(10, (i) => period(300, i < 2 ? 6 : 5)),
-      repeat(10, () => period(2700, 27)),
-    );
+    const bake = {
+      canary: repeat(10, (i) => period(300, i < 2 ? 6 : 5)),
+      stable: repeat(10, () => period(2700, 27)),
+    };
+    const doubled = evidence(bake.canary, bake.stable);
     const during = judgeLook(doubled, p, at);
     expect(during.status).toBe('healthy'); // the e-process alone cannot see it yet
+    expect(during.tests.every((t) => t.pValue === undefined)).toBe(true);
     const final = judgeLook(doubled, p, { ...at, finalLook: true });
     expect(final.status).toBe('unhealthy');
     const t = final.tests.find((x) => x.test === '5xx-vs-stable')!;
     expect(t.pValue).toBeLessThanOrEqual(t.finalAlpha!);
     expect(t.finalAlpha).toBeCloseTo(t.alpha * (1 - E_PROCESS_SHARE), 12);
     expect(final.reasons[0]).toMatch(
-      /^5xx-vs-stable \(final look\): canary 5xx rate 1.73% \(52\/3000\) against stable's 1.00% \(270\/27000\), p = /,
+      /^5xx-vs-stable \(final look\): canary 5xx rate 1.73% \(52\/3000\) against stable's 1.00% \(270\/27000\), mid-p = /,
     );
-    // Not enough data: no final test, so no second chance to spend it later.
-    const short = judgeLook({ ...doubled, problems: ['stable_errors5xx: StatusCode PartialData'] }, p, {
-      ...at,
-      finalLook: true,
-    });
-    expect(short.status).toBe('insufficient-data');
+    // Two clean periods after the bake (a look that came late) dilute the window, not the final test:
+    // it judges the bake's ten periods only.
+    const late = evidence(
+      [...bake.canary, period(3000, 30), period(3000, 30)],
+      [...bake.stable, period(27000, 270), period(27000, 270)],
+    );
+    const horizonEndMs = T0 + 10 * MINUTE;
+    expect(judgeLook(late, p, { ...at, finalLook: true }).status).toBe('healthy');
+    const onBake = judgeLook(late, p, { ...at, finalLook: true, horizonEndMs });
+    expect(onBake.status).toBe('unhealthy');
+    expect(onBake.reasons[0]).toContain('(52/3000)');
+  });
+
+  it('rolls back at the final look on fewer than minInvocations, but never promotes on them', () => {
+    // 12 5xx in 60 requests (20 %) against the 5 % limit: below the e-process's boundary, far below
+    // the final look's level; 60 < minInvocations = 100.
+    const low = evidence(repeat(10, (i) => period(6, i < 2 ? 3 : i < 8 ? 1 : 0)));
+    expect(judgeLook(low, p, at).status).toBe('insufficient-data');
+    const final = judgeLook(low, p, { ...at, finalLook: true });
+    expect(final.status).toBe('unhealthy');
+    expect(final.reasons[0]).toMatch(/^5xx-limit \(final look\): canary 5xx rate 20.00% \(12\/60\)/);
+    const clean = evidence(repeat(10, () => period(6, 0)));
+    expect(judgeLook(clean, p, { ...at, finalLook: true }).status).toBe('insufficient-data');
+    // Incomplete data is never healthy at the final look either.
+    const partial = evidence(
+      repeat(10, () => period(300, 3)),
+      repeat(10, () => period(2700, 27)),
+      { problems: ['stable_errors5xx: StatusCode PartialData'] },
+    );
+    expect(judgeLook(partial, p, { ...at, finalLook: true }).status).toBe('insufficient-data');
   });
 
   it('counts latency exceedances conservatively: a lower bound for the canary, an upper bound for stable', () => {
