@@ -23,7 +23,13 @@ import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/share
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
 import { exceedLowerBound, exceedUpperBound, levelOf, type LatencyPeriod } from './exceedance';
 import { stepBudget, testAlphas, type TestName } from './budget';
-import { binomialUpperTail, conditionalUpperTail, type ConditionalModel } from './final-look';
+import {
+  binomialUpperTail,
+  conditionalUpperTail,
+  scoreUpperTail,
+  type ConditionalModel,
+  type ScorePeriod,
+} from './final-look';
 import { guardrailReasons, type GuardrailReading } from './guardrails';
 import {
   BOUNDED_MIXTURE,
@@ -57,7 +63,13 @@ export interface HealthEvidence {
   alarmsInAlarm: string[];
   guardrails: GuardrailReading[];
   /** Stable's latency before the step (fixed for the whole step): the thresholds compared at. */
-  latencyReference?: { p50Ms: number; tailMs: number; samples: number };
+  latencyReference?: {
+    p50Ms: number;
+    tailMs: number;
+    samples: number;
+    /** Stable's p10, p25, p50, p75, p90 (BODY_LEVELS): the graded final look of the body test. */
+    bodyMs?: number[];
+  };
   windowStart: string;
   windowEnd: string;
 }
@@ -166,13 +178,18 @@ interface TestSpec {
 }
 
 /**
- * The final look's fixed-horizon p-values are mid-p values: P(S > s) + ½·P(S = s). With counts of a
- * few events the exact test's attainable levels jump (P(≥ 4) = 0.001, P(≥ 3) = 0.016, nothing between),
- * so at α = 0.004 it really tests at 0.001 and gives away most of its power; the mid-p test's size is
- * the nominal α on average over the traffic (Lancaster 1961; Agresti 2002, §1.4.5), not a guarantee at
- * every count. The e-process stays exact. BENCHMARKS.md measures the lifecycle's false rollbacks.
+ * The comparisons' final-look p-values are mid-p values: P(S > s) + ½·P(S = s). With a few events the
+ * exact test's attainable levels jump (P(≥ 4) = 0.001, P(≥ 3) = 0.016, nothing between), so at
+ * α = 0.002 it really tests at 0.001 and gives away much of its power. Given each period's total the
+ * mid-p test's size can exceed α at some totals, but over the Poisson spread of the totals it stays
+ * under α (Lancaster 1961; Agresti 2002 §1.4.5; test/unit/activities/health-final-look.test.ts computes
+ * it exactly for 1–50 req/s). The absolute limits, at a fixed n, keep the exact p-value; the e-processes
+ * are exact at every n. BENCHMARKS.md measures the lifecycle's false rollbacks.
  */
 export const FINAL_MID_P = true;
+
+/** Stable's quantiles (%) the body test's final look grades the canary's requests against. */
+export const BODY_LEVELS = [10, 25, 50, 75, 90] as const;
 
 /** The e-process's boundary and the final look's level, from the test's α. */
 function levels(alpha: number) {
@@ -194,9 +211,7 @@ function oneSample(spec: TestSpec, events: number, trials: number): TestEvidence
     log10E: logE / LOG10,
     log10Boundary: boundary / LOG10,
     alpha: spec.alpha,
-    ...(spec.final
-      ? { pValue: binomialUpperTail(events, trials, spec.nullValue, FINAL_MID_P), finalAlpha }
-      : {}),
+    ...(spec.final ? { pValue: binomialUpperTail(events, trials, spec.nullValue), finalAlpha } : {}),
     rejected: logE >= boundary,
   };
 }
@@ -345,8 +360,38 @@ function runTests(
         ),
       );
     }
+    const body = tests.at(-2)!;
+    if (final && ref.bodyMs && ref.bodyMs.length > 1) {
+      // The final look grades the body: exceedances of all of stable's p10…p90, not the median alone.
+      const periods = pairedScorePeriods(e, ref.bodyMs, f);
+      const pValue = scoreUpperTail(periods, FINAL_MID_P);
+      if (pValue !== null) {
+        body.pValue = pValue;
+        body.finalTest =
+          `graded: requests over stable's ${BODY_LEVELS.map((l) => `p${l}`).join('/')} ` +
+          `(${ref.bodyMs.map((x) => (x * f).toFixed(1)).join('/')} ms for the canary), score sum ` +
+          `${periods.reduce((a, p) => a + p.canaryOver.reduce((x, y) => x + y, 0), 0)} over ${periods.reduce((a, p) => a + p.canaryTrials, 0)} requests`;
+      }
+    }
   }
   return tests;
+}
+
+/** Per period, both variants' exceedance counts at every body threshold (canary at f × each). */
+function pairedScorePeriods(e: HealthEvidence, thresholds: readonly number[], f: number): ScorePeriod[] {
+  const out: ScorePeriod[] = [];
+  for (const t of e.periodStarts) {
+    const c = e.canary.get(t)?.latency;
+    const s = e.stable?.get(t)?.latency;
+    if (!c || !s || c.samples <= 0 || s.samples <= 0) continue;
+    out.push({
+      canaryTrials: c.samples,
+      stableTrials: s.samples,
+      canaryOver: thresholds.map((x) => exceedLowerBound(c, x * f)),
+      stableOver: thresholds.map((x) => exceedUpperBound(s, x)),
+    });
+  }
+  return out;
 }
 
 /** "5xx rate", or "share of requests with latency > 412.3 ms". */
@@ -373,8 +418,8 @@ function describeRejection(t: TestEvidence): string {
 
 function describeFinalRejection(t: TestEvidence): string {
   return (
-    `${t.test} (final look): ${counts(t)}, ` +
-    `${FINAL_MID_P ? 'mid-p' : 'p'} = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
+    `${t.test} (final look): ${t.finalTest ? `${t.finalTest}; at stable's median ` : ''}${counts(t)}, ` +
+    `${FINAL_MID_P && t.stableTrials !== undefined ? 'mid-p' : 'p'} = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
   );
 }
 
@@ -399,7 +444,7 @@ export function judgeLook(
     lifecycle: policy.falseRollbackBudget,
     ...stepBudget(policy.falseRollbackBudget, position.steps, position.stepIndex),
   };
-  const tests = runTests(e, policy, alphas, options.bounds ?? true, position.finalLook ?? false);
+  const tests = runTests(e, policy, alphas, options.bounds ?? true, false);
   const canary = variantHealth(e.canaryVariant, e.canary, e.periodStarts, policy);
   const stable = e.stableVariant
     ? variantHealth(e.stableVariant, e.stable, e.periodStarts, policy)
@@ -424,6 +469,7 @@ export function judgeLook(
       if (!t) continue;
       t.pValue = f.pValue!;
       t.finalAlpha = f.finalAlpha!;
+      if (f.finalTest) t.finalTest = f.finalTest;
       if (rejected.includes(f)) t.rejected = true;
     }
     if (rejected.length > 0) {

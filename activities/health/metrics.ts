@@ -22,7 +22,7 @@ import type { GuardrailMetric, HealthPolicy } from '../../src/shared/lifecycle-i
 import { aws } from '../aws-errors';
 import { LATENCY_LADDER, ladderStat, levelOf } from './exceedance';
 import type { GuardrailReading } from './guardrails';
-import type { HealthEvidence, VariantPeriod } from './judge';
+import { BODY_LEVELS, type HealthEvidence, type VariantPeriod } from './judge';
 
 export interface EvidenceRequest {
   endpointName: string;
@@ -305,6 +305,7 @@ export async function readLatencyReference(
       stat('ref_n', 'SampleCount'),
       stat('ref_p50', 'p50'),
       stat('ref_tail', ladderStat(Math.max(TAIL_LEVEL, levelOf(req.policy.latencyStatistic) * 100))),
+      ...BODY_LEVELS.filter((l) => l !== 50).map((l) => stat(`ref_p${l}`, ladderStat(l))),
     ],
     new Date(end - span * 1000),
     new Date(end),
@@ -312,6 +313,8 @@ export async function readLatencyReference(
   if (problems.length > 0) return null;
   // Several datapoints when the span straddles CloudWatch's period alignment: weight them by their samples.
   let n = 0, p50 = 0, tail = 0; // prettier-ignore
+  const body = BODY_LEVELS.map(() => 0);
+  let bodyComplete = true;
   for (const [t, count] of data.get('ref_n') ?? []) {
     const a = data.get('ref_p50')?.get(t);
     const b = data.get('ref_tail')?.get(t);
@@ -319,7 +322,20 @@ export async function readLatencyReference(
     n += count;
     p50 += a * count;
     tail += b * count;
+    BODY_LEVELS.forEach((l, i) => {
+      const v = data.get(`ref_p${l}`)?.get(t);
+      if (v === undefined) bodyComplete = false;
+      else body[i]! += v * count;
+    });
   }
   if (n === 0) return null;
-  return { p50Ms: p50 / n / MICROSECONDS_PER_MS, tailMs: tail / n / MICROSECONDS_PER_MS, samples: n };
+  const ms = (sum: number) => sum / n / MICROSECONDS_PER_MS;
+  const bodyMs = body.map(ms);
+  return {
+    p50Ms: ms(p50),
+    tailMs: ms(tail),
+    samples: n,
+    // Without every level (or with levels out of order) the body test keeps its median alone.
+    ...(bodyComplete && bodyMs.every((v, i) => i === 0 || v >= bodyMs[i - 1]!) ? { bodyMs } : {}),
+  };
 }

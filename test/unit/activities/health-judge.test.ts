@@ -4,6 +4,7 @@ import { LATENCY_LADDER, type LatencyPeriod } from '../../../activities/health/e
 import {
   judgeLook,
   ALPHA_SHARES,
+  BODY_LEVELS,
   E_PROCESS_SHARE,
   type HealthEvidence,
   type VariantPeriod,
@@ -234,6 +235,43 @@ describe('judgeLook', () => {
     expect(judgeLook(partial, p, { ...at, finalLook: true }).status).toBe('insufficient-data');
   });
 
+  it("grades the body at the final look: requests over each of stable's p10…p90, not the median alone", () => {
+    // 1 req/s at 10 %: 6 canary requests a minute, 20 % slower everywhere; stable 54 a minute.
+    const q = (median: number, level: number) => median * Math.exp(0.5 * normalQuantile(level / 100));
+    // The tail threshold out of reach: a ladder of 6 samples puts its maximum at p99.9, which would
+    // read as a tail regression here.
+    const reference = {
+      p50Ms: 100,
+      tailMs: 10_000,
+      samples: 10_000,
+      bodyMs: BODY_LEVELS.map((l) => q(100, l)),
+    };
+    const slower = evidence(
+      repeat(10, () => period(6, 0, 120)),
+      repeat(10, () => period(54, 0, 100)),
+      { latencyReference: reference },
+    );
+    const lowMin = policy({ minInvocations: 50 });
+    const graded = judgeLook(slower, lowMin, { ...at, finalLook: true });
+    const body = graded.tests.find((t) => t.test === 'latency-body-vs-stable')!;
+    expect(body.finalTest).toMatch(/^graded: requests over stable's p10\/p25\/p50\/p75\/p90/);
+    const { bodyMs: _, ...medianOnly } = reference;
+    const median = judgeLook({ ...slower, latencyReference: medianOnly }, lowMin, { ...at, finalLook: true });
+    const medianBody = median.tests.find((t) => t.test === 'latency-body-vs-stable')!;
+    expect(medianBody.finalTest).toBeUndefined();
+    expect(body.pValue!).toBeLessThan(medianBody.pValue! / 10);
+    expect(body.pValue!).toBeLessThanOrEqual(body.finalAlpha!);
+    expect(graded.status).toBe('unhealthy');
+    expect(graded.reasons[0]).toMatch(/^latency-body-vs-stable \(final look\): graded: /);
+    // The same canary as fast as stable: nothing to see, graded or not.
+    const same = evidence(
+      repeat(10, () => period(6, 0, 100)),
+      repeat(10, () => period(54, 0, 100)),
+      { latencyReference: reference },
+    );
+    expect(judgeLook(same, lowMin, { ...at, finalLook: true }).status).toBe('healthy');
+  });
+
   it('counts latency exceedances conservatively: a lower bound for the canary, an upper bound for stable', () => {
     // Both variants' ladders straddle the threshold (stable's median, 100 ms): p50 ≤ 100 < p55.
     const straddle = (n: number): VariantPeriod => {
@@ -336,9 +374,11 @@ describe('judgeLook properties', () => {
           e: Math.min(r.e, Math.max(r.n, r.e + 1) - 1),
         }));
         const worse = sized.map((r, j) => (j === k ? { ...r, e: r.e + 1 } : r));
-        const base = judgeLook(build(sized), p, at, { bounds: false });
-        const after = judgeLook(build(worse), p, at, { bounds: false });
-        expect(rank[after.status]).toBeGreaterThanOrEqual(rank[base.status]);
+        for (const position of [at, { ...at, finalLook: true }]) {
+          const base = judgeLook(build(sized), p, position, { bounds: false });
+          const after = judgeLook(build(worse), p, position, { bounds: false });
+          expect(rank[after.status]).toBeGreaterThanOrEqual(rank[base.status]);
+        }
       }),
       { numRuns: 60 },
     );
@@ -350,11 +390,55 @@ describe('judgeLook properties', () => {
         const k = i % rows.length;
         const sized = rows.map((r, j) => (j === k ? { ...r, ns: Math.max(r.ns, r.es + 1) } : r));
         const worse = sized.map((r, j) => (j === k ? { ...r, es: Math.min(r.es, r.ns) + 1 } : r));
-        const base = judgeLook(build(sized), p, at, { bounds: false });
-        const after = judgeLook(build(worse), p, at, { bounds: false });
-        expect(rank[after.status]).toBeLessThanOrEqual(rank[base.status]);
+        for (const position of [at, { ...at, finalLook: true }]) {
+          const base = judgeLook(build(sized), p, position, { bounds: false });
+          const after = judgeLook(build(worse), p, position, { bounds: false });
+          expect(rank[after.status]).toBeLessThanOrEqual(rank[base.status]);
+        }
       }),
       { numRuns: 60 },
     );
   });
+
+  it('a slower canary never makes the verdict healthier; a slower stable never makes it worse', () => {
+    const q = (median: number, level: number) => median * Math.exp(0.5 * normalQuantile(level / 100));
+    const reference = {
+      p50Ms: 100,
+      tailMs: q(100, 99),
+      samples: 10_000,
+      bodyMs: BODY_LEVELS.map((l) => q(100, l)),
+    };
+    const medians = fc.array(
+      fc.record({
+        n: fc.integer({ min: 1, max: 400 }),
+        ns: fc.integer({ min: 1, max: 3000 }),
+        mc: fc.double({ min: 60, max: 200, noNaN: true }),
+        ms: fc.double({ min: 60, max: 200, noNaN: true }),
+      }),
+      { minLength: 1, maxLength: 10 },
+    );
+    const build = (rows: { n: number; ns: number; mc: number; ms: number }[]) =>
+      evidence(
+        rows.map((r) => period(r.n, 0, r.mc)),
+        rows.map((r) => period(r.ns, 0, r.ms)),
+        { latencyReference: reference },
+      );
+    fc.assert(
+      fc.property(medians, fc.nat(), fc.double({ min: 1.01, max: 2, noNaN: true }), (rows, i, factor) => {
+        const k = i % rows.length;
+        const slowerCanary = rows.map((r, j) => (j === k ? { ...r, mc: r.mc * factor } : r));
+        const slowerStable = rows.map((r, j) => (j === k ? { ...r, ms: r.ms * factor } : r));
+        for (const position of [at, { ...at, finalLook: true }]) {
+          const base = rank[judgeLook(build(rows), p, position, { bounds: false }).status];
+          expect(
+            rank[judgeLook(build(slowerCanary), p, position, { bounds: false }).status],
+          ).toBeGreaterThanOrEqual(base);
+          expect(
+            rank[judgeLook(build(slowerStable), p, position, { bounds: false }).status],
+          ).toBeLessThanOrEqual(base);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  }, 30_000);
 });

@@ -185,4 +185,47 @@ describe('readLatencyReference', () => {
     expect(input.EndTime).toEqual(at(0));
     expect(input.MetricDataQueries![0]!.MetricStat!.Period).toBe(600);
   });
+
+  it("reads stable's p10…p90 for the graded body test, and does without them when one is missing", async () => {
+    const ctx = mockedDeps();
+    const point = (Id: string, v: number): MetricDataResult => ({
+      Id,
+      Timestamps: [at(-10)],
+      Values: [v],
+      StatusCode: 'Complete',
+    });
+    const body = [point('ref_p10', 30_000), point('ref_p25', 50_000), point('ref_p75', 120_000)];
+    ctx.mocks.cloudwatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [
+          point('ref_n', 5000),
+          point('ref_p50', 80_000),
+          point('ref_tail', 300_000),
+          ...body,
+          point('ref_p90', 200_000),
+        ],
+      })
+      .resolves({
+        MetricDataResults: [
+          point('ref_n', 5000),
+          point('ref_p50', 80_000),
+          point('ref_tail', 300_000),
+          ...body,
+        ],
+      });
+    const read = () =>
+      readLatencyReference(ctx.deps.cloudwatch, {
+        endpointName: 'prod',
+        stableVariant: 'stable',
+        sinceEpochMs: T0 + 10_000,
+        policy: policy({ latencyReferenceSeconds: 600 }),
+      });
+    expect(await read()).toEqual({ p50Ms: 80, tailMs: 300, samples: 5000, bodyMs: [30, 50, 80, 120, 200] });
+    const ids = ctx.mocks.cloudwatch
+      .commandCalls(GetMetricDataCommand)[0]!
+      .args[0].input.MetricDataQueries!.map((q) => `${q.Id}:${q.MetricStat!.Stat}`);
+    expect(ids).toEqual(expect.arrayContaining(['ref_p10:p10', 'ref_p25:p25', 'ref_p75:p75', 'ref_p90:p90']));
+    expect(await read()).toEqual({ p50Ms: 80, tailMs: 300, samples: 5000 });
+  });
 });
