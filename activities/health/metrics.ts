@@ -91,15 +91,18 @@ function sageMakerQueries(
   ];
 }
 
-function guardrailQuery(
+/** Statistics that add or extend over periods; any other (Average, pNN, …) is weighted by its SampleCount. */
+const ADDITIVE = new Set(['Sum', 'SampleCount', 'Maximum', 'Minimum']);
+
+function guardrailQueries(
   role: Role,
   index: number,
   g: GuardrailMetric,
   variant: string,
   period: number,
-): MetricDataQuery {
-  return {
-    Id: `${role}_g${index}`,
+): MetricDataQuery[] {
+  const q = (Id: string, Stat: string): MetricDataQuery => ({
+    Id,
     ReturnData: true,
     MetricStat: {
       Metric: {
@@ -111,9 +114,13 @@ function guardrailQuery(
         ],
       },
       Period: period,
-      Stat: g.statistic,
+      Stat,
     },
-  };
+  });
+  return [
+    q(`${role}_g${index}`, g.statistic),
+    ...(ADDITIVE.has(g.statistic) ? [] : [q(`${role}_g${index}_n`, 'SampleCount')]),
+  ];
 }
 
 /** Merges pages by id and timestamp; keeps each id's last StatusCode and any messages. */
@@ -174,14 +181,32 @@ function variantPeriods(
   return out;
 }
 
-/** A guardrail's per-period values combined into the window's: sums add, extremes extend, the rest average. */
-function windowValue(series: Series | undefined, statistic: string): number | null {
-  const values = [...(series?.values() ?? [])];
+/**
+ * A guardrail's per-period values combined into the window's: sums add, extremes extend, an Average is
+ * weighted by each period's SampleCount (exact: the window's mean). A percentile cannot be combined
+ * exactly from per-period values; the SampleCount-weighted mean is the approximation used. Without
+ * sample counts, the plain mean.
+ */
+function windowValue(
+  series: Series | undefined,
+  counts: Series | undefined,
+  statistic: string,
+): number | null {
+  const values = [...(series?.entries() ?? [])];
   if (values.length === 0) return null;
-  if (statistic === 'Sum' || statistic === 'SampleCount') return values.reduce((a, b) => a + b, 0);
-  if (statistic === 'Maximum') return Math.max(...values);
-  if (statistic === 'Minimum') return Math.min(...values);
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  const plain = values.map(([, v]) => v);
+  if (statistic === 'Sum' || statistic === 'SampleCount') return plain.reduce((a, b) => a + b, 0);
+  if (statistic === 'Maximum') return Math.max(...plain);
+  if (statistic === 'Minimum') return Math.min(...plain);
+  let weight = 0;
+  let total = 0;
+  for (const [t, v] of values) {
+    const n = counts?.get(t);
+    if (n === undefined) return plain.reduce((a, b) => a + b, 0) / plain.length;
+    weight += n;
+    total += v * n;
+  }
+  return weight > 0 ? total / weight : null;
 }
 
 async function alarmsInAlarm(cloudwatch: CloudWatchClient, alarmNames: string[]): Promise<string[]> {
@@ -254,15 +279,17 @@ export async function readEvidence(
   if (req.stableVariant) roles.push(['stable', req.stableVariant]);
   const queries = roles.flatMap(([role, variant]) => [
     ...sageMakerQueries(role, req.endpointName, variant, period),
-    ...req.policy.guardrails.map((g, i) => guardrailQuery(role, i, g, variant, period)),
+    ...req.policy.guardrails.flatMap((g, i) => guardrailQueries(role, i, g, variant, period)),
   ]);
   const { data, problems } = await getMetricData(cloudwatch, queries, new Date(w.startMs), new Date(w.endMs));
   const canary = variantPeriods('canary', data, w.periodStarts, problems);
   const stable = req.stableVariant ? variantPeriods('stable', data, w.periodStarts, problems) : undefined;
   const guardrails: GuardrailReading[] = req.policy.guardrails.map((g, i) => ({
     name: g.name,
-    canary: windowValue(data.get(`canary_g${i}`), g.statistic),
-    ...(req.stableVariant ? { stable: windowValue(data.get(`stable_g${i}`), g.statistic) } : {}),
+    canary: windowValue(data.get(`canary_g${i}`), data.get(`canary_g${i}_n`), g.statistic),
+    ...(req.stableVariant
+      ? { stable: windowValue(data.get(`stable_g${i}`), data.get(`stable_g${i}_n`), g.statistic) }
+      : {}),
   }));
   return {
     ...base,

@@ -161,6 +161,37 @@ describe('readEvidence', () => {
       { Name: 'VariantName', Value: 'v7' },
     ]);
   });
+
+  it("weights a guardrail's per-period Average by its SampleCount: the window's mean", async () => {
+    const g = {
+      name: 'conv',
+      namespace: 'Shop',
+      metricName: 'Conversion',
+      dimensions: [],
+      statistic: 'Average',
+      worseWhen: 'lower' as const,
+      relativeMargin: 0.1,
+    };
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        // 10 samples at 0.5, then 90 at 0.1: the window's mean is 0.14, not (0.5 + 0.1) / 2.
+        { Id: 'canary_g0', Timestamps: [at(1), at(2)], Values: [0.5, 0.1], StatusCode: 'Complete' },
+        { Id: 'canary_g0_n', Timestamps: [at(1), at(2)], Values: [10, 90], StatusCode: 'Complete' },
+        { Id: 'stable_g0', Timestamps: [at(1)], Values: [0.2], StatusCode: 'Complete' },
+      ],
+    });
+    const e = await readEvidence(ctx.deps.cloudwatch, request({ policy: policy({ guardrails: [g] }) }));
+    expect(e.guardrails[0]!.canary).toBeCloseTo(0.14, 12);
+    // Stable's count is missing: its plain mean, which for one period is the value.
+    expect(e.guardrails[0]!.stable).toBe(0.2);
+    const stats = ctx.mocks.cloudwatch
+      .commandCalls(GetMetricDataCommand)[0]!
+      .args[0].input.MetricDataQueries!.filter((x) => x.Id!.includes('_g0'))
+      .map((x) => `${x.Id}:${x.MetricStat!.Stat}`);
+    expect(stats).toEqual(
+      expect.arrayContaining(['canary_g0:Average', 'canary_g0_n:SampleCount', 'stable_g0_n:SampleCount']),
+    );
+  });
 });
 
 describe('readLatencyReference', () => {
