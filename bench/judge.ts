@@ -9,8 +9,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
-import { testAlphas } from '../activities/health/budget';
+import { testAlphas, type TestName } from '../activities/health/budget';
 import {
+  BODY_LEVELS,
   E_PROCESS_SHARE,
   judgeLook,
   type HealthEvidence,
@@ -20,7 +21,7 @@ import { binomialUpperTail } from '../activities/health/final-look';
 import { oneSampleLogE } from '../activities/health/sequential';
 import { healthPolicySchema } from '../src/shared/lifecycle-input';
 import { baselineVerdict, type BaselineVariant } from './baseline-rule';
-import { logMeanShiftPower, twoProportionPower } from './oracle';
+import { exactConditionalPower, logMeanShiftPower, twoProportionPower, zTestSize } from './oracle';
 import { rng } from './random';
 import {
   ladder,
@@ -69,7 +70,7 @@ function runStep(
   const c: VariantModel = { requestsPerSecond: (rps * weight) / 100, ...canary };
   const s: VariantModel = { requestsPerSecond: (rps * (100 - weight)) / 100, ...stable };
   const refN = Math.round(rps * previousStableShare * REFERENCE_S);
-  const ref = refN > 0 ? ladder(u, refN, stable.latency, [50, 99]) : undefined;
+  const ref = refN > 0 ? ladder(u, refN, stable.latency, [...BODY_LEVELS, 99]) : undefined;
   const evidence: HealthEvidence = {
     canaryVariant: 'canary',
     stableVariant: 'stable',
@@ -80,7 +81,14 @@ function runStep(
     alarmsInAlarm: [],
     guardrails: [],
     ...(ref
-      ? { latencyReference: { p50Ms: ref.quantiles.get(50)!, tailMs: ref.quantiles.get(99)!, samples: refN } }
+      ? {
+          latencyReference: {
+            p50Ms: ref.quantiles.get(50)!,
+            tailMs: ref.quantiles.get(99)!,
+            samples: refN,
+            bodyMs: BODY_LEVELS.map((l) => ref.quantiles.get(l)!),
+          },
+        }
       : {}),
     windowStart: '',
     windowEnd: '',
@@ -116,7 +124,13 @@ function runStep(
         judgeLook(
           evidence,
           POLICY,
-          { stepIndex, steps: STEPS, finalLook: look >= BAKE_LOOKS },
+          {
+            stepIndex,
+            steps: STEPS,
+            // The watch's schedule: the fixed-horizon test once, at the bake's end, on its periods.
+            finalLook: look === BAKE_LOOKS,
+            horizonEndMs: (BAKE_LOOKS + 1) * PERIOD_S * 1000,
+          },
           { bounds: false },
         ).status,
       );
@@ -190,7 +204,12 @@ interface Regression {
   name: string;
   canary: { errorRate: number; latency: LatencyModel };
   stable: { errorRate: number; latency: LatencyModel };
+  /** The issue's oracle: the z-test's power on expected counts (bench/oracle.ts). */
   oracle: (nc: number, ns: number, alpha: number) => number;
+  /** The best valid test's power (the same where the z-test is exact: log-normal, σ known). */
+  exact: (nc: number, ns: number, alpha: number) => number;
+  /** The judge's test that should see it: its final-look level is the rule's own. */
+  test: TestName;
   served: 'canaryErrors' | 'canaryRequests';
 }
 
@@ -205,6 +224,8 @@ function regressions(): Regression[] {
       canary: { errorRate: 0.02, latency: base },
       stable: { errorRate: 0.01, latency: base },
       oracle: (nc, ns, a) => twoProportionPower(0.02, nc, 0.01, ns, a),
+      exact: (nc, ns, a) => exactConditionalPower(0.02, nc, 0.01, ns, a),
+      test: '5xx-vs-stable',
       served: 'canaryErrors',
     },
     {
@@ -212,6 +233,8 @@ function regressions(): Regression[] {
       canary: { errorRate: 0.01, latency: lognormal(MEDIAN_MS * 1.5) },
       stable: { errorRate: 0.01, latency: base },
       oracle: (nc, ns, a) => logMeanShiftPower(1.5, SIGMA, nc, ns, a),
+      exact: (nc, ns, a) => logMeanShiftPower(1.5, SIGMA, nc, ns, a),
+      test: 'latency-body-vs-stable',
       served: 'canaryRequests',
     },
     {
@@ -219,15 +242,18 @@ function regressions(): Regression[] {
       canary: { errorRate: 0.01, latency: tail },
       stable: { errorRate: 0.01, latency: base },
       oracle: (nc, ns, a) => twoProportionPower(tail.exceed(q99), nc, 0.01, ns, a),
+      exact: (nc, ns, a) => exactConditionalPower(tail.exceed(q99), nc, 0.01, ns, a),
+      test: 'latency-tail-vs-stable',
       served: 'canaryRequests',
     },
   ];
 }
 
-function detection(reps: number): string[] {
+function detection(reps: number): { lines: string[]; why: string[] } {
+  const why: string[] = [];
   const lines = [
-    '| regression | req/s | step | oracle | sequential (in bake) | / oracle | goal | baseline (in bake) | sequential: median look · served | baseline: median look · served |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    "| regression | req/s | step | oracle (z) | exact oracle | exact oracle at the rule's level | sequential (in bake) | / oracle | / exact oracle | goal | baseline (in bake) | sequential: median look · served | baseline: median look · served |",
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   let cell = 100;
   for (const reg of regressions()) {
@@ -253,20 +279,42 @@ function detection(reps: number): string[] {
           }
         }
         const nc = (rps * 600 * weight) / 100;
-        const oracle = reg.oracle(nc, rps * 600 - nc, ALPHA / STEPS.filter((w) => w < 100).length);
+        const oracleAlpha = ALPHA / STEPS.filter((w) => w < 100).length;
+        const oracle = reg.oracle(nc, rps * 600 - nc, oracleAlpha);
+        const exact = reg.exact(nc, rps * 600 - nc, oracleAlpha);
+        const ownAlpha = testAlphas(ALPHA, STEPS, stepIndex)[reg.test] * (1 - E_PROCESS_SHARE);
+        const own = reg.exact(nc, rps * 600 - nc, ownAlpha);
         const power = hits.sequential.length / reps;
         const ratio = oracle > 0 ? power / oracle : NaN;
-        const met = ratio >= 0.9 && (oracle < 0.99 || power >= 0.95);
+        const goal = (o: number) => power >= 0.9 * o && (o < 0.99 || power >= 0.95);
+        const met = goal(oracle) ? 'met' : goal(exact) ? '**missed** (exact: met)' : '**missed**';
         const summary = (h: Outcome[]) =>
           h.length ? `${median(h.map((x) => x.look))} · ${median(h.map((x) => x[reg.served]))}` : '–';
         lines.push(
-          `| ${reg.name} | ${rps} | ${weight} % | ${pct(oracle)} | ${pct(power)} | ${ratio.toFixed(2)} | ${met ? 'met' : '**missed**'} | ` +
+          `| ${reg.name} | ${rps} | ${weight} % | ${pct(oracle)} | ${pct(exact)} | ${pct(own)} | ${pct(power)} | ${ratio.toFixed(2)} | ${(power / exact).toFixed(2)} | ${met} | ` +
             `${pct(hits.baseline.length / reps)} | ${summary(hits.sequential)} | ${summary(hits.baseline)} |`,
         );
+        if (met !== 'met') {
+          const size =
+            reg.test === 'latency-body-vs-stable' ? null : zTestSize(0.01, nc, rps * 600 - nc, oracleAlpha);
+          why.push(
+            `- ${reg.name}, ${rps} req/s, ${weight} % step (${Math.round(nc)} canary requests): ` +
+              (size === null
+                ? `the oracle's ${pct(oracle)} is a valid test on exact log-latencies, which CloudWatch does not give. `
+                : size > oracleAlpha
+                  ? `the z-oracle's ${pct(oracle)} is out of reach of any level-α test: at these counts the z-test's real size is ${(size / oracleAlpha).toFixed(1)}× its α, and the best valid test (exact oracle) reaches ${pct(exact)}. `
+                  : `the z-test is of level α here (its real size is ${(size / oracleAlpha).toFixed(1)}× its α); the best valid test (exact oracle) reaches ${pct(exact)}. `) +
+              `The rule gives this test α = ${ownAlpha.toExponential(2)} at the final look (of the step's α/2 = ${oracleAlpha.toExponential(1)}, shared with five other tests and the e-process): at that level the exact oracle reaches ${pct(own)} ` +
+              `(the price of watching six things: ${((exact - own) * 100).toFixed(1)} points). The rule reaches ${pct(power)} ± ${pct(se(power, reps))} ` +
+              (own >= power
+                ? `(the price of looking every minute and of a non-randomized test: ${((own - power) * 100).toFixed(1)} points).`
+                : `(${((power - own) * 100).toFixed(1)} points above it: the mid-p final look, and the e-process's own rejections).`),
+          );
+        }
       }
     }
   }
-  return lines;
+  return { lines, why };
 }
 
 /**
@@ -343,9 +391,10 @@ function main() {
     ? process.argv[process.argv.indexOf('--out') + 1]!
     : 'BENCHMARKS.md';
   const started = performance.now();
-  const fr = falseRollbacks(reps);
-  const det = detection(detReps);
-  const check = selfCheck(reps);
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : '';
+  const fr = only === 'det' ? [] : falseRollbacks(reps);
+  const det = only === 'fr' ? { lines: [], why: [] } : detection(detReps);
+  const check = only ? [] : selfCheck(reps);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpus();
   const md = [
@@ -370,12 +419,27 @@ function main() {
     '',
     "### Detection per step (regression present from the step's start; rolled back within the 600 s bake)",
     '',
-    'Oracle: a fixed-horizon one-sided test at α/2 (the two steps where stable still serves) knowing the bake length and the distributions, one look at the end ' +
-      '(two-proportion z for 5xx and for exceedances of the true p99; z on mean log-latency for the whole-distribution slowdown). ' +
-      'Goal: ≥ 0.9 × oracle, and ≥ 95 % where the oracle reaches 99 %. "Served": median canary 5xx (5xx rows) or canary requests (latency rows) before the rollback.',
+    'Oracle (z), as the issue defines it: a fixed-horizon one-sided test at α/2 (the two steps where stable still serves) knowing the bake length and the distributions, one look at the end ' +
+      '(two-proportion z for 5xx and for exceedances of the true p99, its power on expected counts; z on mean log-latency for the whole-distribution slowdown). ' +
+      'Exact oracle: the best *valid* test knowing the same (the randomized uniformly most powerful unbiased conditional test for counts, bench/oracle.ts; the same z for log-latency, which is exact). ' +
+      "At the rule's level: the exact oracle at the α the rule's final look actually has for that test. " +
+      'Goal: ≥ 0.9 × oracle, and ≥ 95 % where the oracle reaches 99 %; "(exact: met)" where it holds against the exact oracle. "Served": median canary 5xx (5xx rows) or canary requests (latency rows) before the rollback.',
     '',
-    ...det,
+    ...det.lines,
     '',
+    ...(det.why.length > 0
+      ? [
+          '#### Why the missed cells miss',
+          '',
+          'Every miss is a rare-event count (5xx at 1 %, requests over the p99) at 1 or 5 req/s, with 1–35 expected canary events in the bake. ' +
+            'Three prices, in this order of size: (1) in the 10 % steps the z-oracle is not a test of level α at these counts (its normal tail is too thin for a handful of events), so part of its power is its excess false alarms (in the 50 % steps it is of level α, and the exact oracle matches it); ' +
+            "(2) one budget for six tests: the rule gives the 5xx comparison 45 % and the p99 comparison 33 % of each step's α, and keeps 10 % of that for the e-process, where the oracle spends all of α/2 on the one regression it is told about; " +
+            '(3) a non-randomized test on counts of a few events can only reject at a few attainable levels (mid-p narrows the gap; randomizing would close it, at the price of verdicts that depend on a coin).',
+          '',
+          ...det.why,
+          '',
+        ]
+      : []),
     "### The simulation's own check",
     '',
     ...check,

@@ -12,7 +12,7 @@
 import type { DetectabilityReport, StepDetectability } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
 import { testAlphas, type TestName } from './budget';
-import { E_PROCESS_SHARE } from './judge';
+import { BODY_LEVELS, E_PROCESS_SHARE } from './judge';
 import { normalCdf, normalQuantile } from './normal';
 import { MIXTURE } from './sequential';
 
@@ -55,6 +55,24 @@ function twoSampleFinal(
   const m = thetaC * nc + thetaS * ns;
   const pi0 = (rho0 * nc) / (rho0 * nc + ns);
   return thetaC * nc - m * pi0 >= z * Math.sqrt(m * pi0 * (1 - pi0));
+}
+
+/**
+ * The body test's graded final look (requests over stable's p10…p90) reaches its level on expected
+ * counts, for a log-normal of spread σ slowed s× against a tolerance f: the canary's mean score over
+ * stable's, against the null spread of the canary's score sum (final-look.ts, scoreUpperTail).
+ */
+function gradedFinal(nc: number, ns: number, s: number, sigma: number, f: number, z: number): boolean {
+  const n = nc + ns;
+  const cuts = BODY_LEVELS.map((l) => normalQuantile(l / 100));
+  const canaryOver = cuts.map((c) => normalCdf(Math.log(s / f) / sigma - c));
+  const stableOver = cuts.map((c) => 1 - normalCdf(c));
+  const pooledOver = canaryOver.map((c, j) => (nc * c + ns * stableOver[j]!) / n);
+  const mean = pooledOver.reduce((a, b) => a + b, 0);
+  const meanSquare = pooledOver.reduce((a, b, j) => a + (2 * j + 1) * b, 0);
+  const variance = ((nc * ns) / n) * (meanSquare - mean * mean);
+  const excess = nc * (canaryOver.reduce((a, b) => a + b, 0) - mean);
+  return excess >= z * Math.sqrt(variance);
 }
 
 function oneSampleFinal(n: number, p: number, p0: number, z: number): boolean {
@@ -114,7 +132,7 @@ export function assessDetectability(
             const thetaC = normalCdf(Math.log(s / a.policy.maxLatencyRatio) / sigma);
             return (
               twoSampleDrift(nc, ns, thetaC, 0.5, 1) >= boundary('latency-body-vs-stable') ||
-              twoSampleFinal(nc, ns, thetaC, 0.5, 1, zBody)
+              gradedFinal(nc, ns, s, sigma, a.policy.maxLatencyRatio, zBody)
             );
           })
         : null;

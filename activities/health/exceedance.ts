@@ -9,9 +9,14 @@
  * bound and stable's an upper bound, so the test can only lose power, never validity.
  */
 
-/** The percentile levels read per period: dense near the median (whole-distribution) and the tail. */
+/**
+ * The percentile levels read per period: dense around the thresholds the tests count at (stable's
+ * p25, p50, p75 for a whole-distribution slowdown, its p99 for the tail), since a bound is only as
+ * tight as the nearest levels on either side of its threshold.
+ */
 export const LATENCY_LADDER = [
-  10, 25, 40, 45, 50, 55, 60, 75, 90, 95, 96, 97, 97.5, 98, 98.5, 98.75, 99, 99.25, 99.5, 99.75, 99.9,
+  5, 7.5, 10, 12.5, 15, 20, 22.5, 25, 27.5, 30, 40, 45, 50, 55, 60, 70, 72.5, 75, 77.5, 80, 85, 87.5, 90,
+  92.5, 95, 96, 97, 97.5, 98, 98.5, 98.75, 99, 99.25, 99.5, 99.75, 99.9,
 ] as const;
 
 export const ladderStat = (level: number) => `p${level}`;

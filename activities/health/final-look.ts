@@ -34,60 +34,193 @@ function logFactorialsTo(n: number): Float64Array {
   return f;
 }
 
-/** P(Binomial(n, p0) ≥ x). */
-export function binomialUpperTail(x: number, n: number, p0: number): number {
-  if (x <= 0) return 1;
+/** P(Binomial(n, p0) ≥ x); with `mid`, the mid-p value P(> x) + ½·P(= x). */
+export function binomialUpperTail(x: number, n: number, p0: number, mid = false): number {
+  if (x <= 0 && !mid) return 1;
   if (x > n) return 0;
-  if (p0 <= 0) return 0;
-  if (p0 >= 1) return 1;
+  if (p0 <= 0) return x <= 0 ? (mid ? 0.5 : 1) : 0;
+  if (p0 >= 1) return x === n && mid ? 0.5 : 1;
   const variance = n * p0 * (1 - p0);
-  if (variance > NORMAL_FROM) return 1 - normalCdf((x - 0.5 - n * p0) / Math.sqrt(variance));
+  if (variance > NORMAL_FROM) return 1 - normalCdf((x - (mid ? 0 : 0.5) - n * p0) / Math.sqrt(variance));
   const lf = logFactorialsTo(n);
   let total = 0;
-  for (let k = x; k <= n; k++) {
+  for (let k = Math.max(0, x); k <= n; k++) {
     const term = Math.exp(logBinomialPmf(k, n, p0, lf));
-    total += term;
+    total += k === x && mid ? term / 2 : term;
     if (k > n * p0 && term < total * 1e-15) break;
   }
   return Math.min(1, total);
 }
 
-/** P0(canary events ≥ observed) given each period's total events, under canary rate = ρ0 × stable's. */
-export function conditionalUpperTail(periods: readonly PeriodCounts[], rho0 = 1): number {
+/** How the canary's share of a period's events is distributed under the null, given the period's margins. */
+export type ConditionalModel = 'binomial' | 'hypergeometric';
+
+/** Mass further than this many standard deviations from a period's mean is below 1e-18: left out. */
+const SPAN_SD = 9;
+
+/**
+ * One period's null distribution of the canary's events, over its support cut to mean ± SPAN_SD·sd
+ * (what keeps the convolution small when a period holds thousands of events): the lowest value kept,
+ * and the pmf from there.
+ */
+function periodPmf(
+  p: PeriodCounts,
+  rho0: number,
+  model: ConditionalModel,
+  lf: Float64Array,
+): { from: number; pmf: number[] } {
+  const m = p.canaryEvents + p.stableEvents;
+  const [mean, variance] = periodMoments(p, rho0, model);
+  const span = SPAN_SD * Math.sqrt(variance) + 1;
+  const cut = (lo: number, hi: number) => [
+    Math.max(lo, Math.floor(mean - span)),
+    Math.min(hi, Math.ceil(mean + span)),
+  ];
+  if (model === 'binomial') {
+    const base = rho0 * p.canaryTrials;
+    const pi0 = base / (base + p.stableTrials);
+    const [lo, hi] = cut(0, m);
+    return {
+      from: lo!,
+      pmf: Array.from({ length: hi! - lo! + 1 }, (_, i) => Math.exp(logBinomialPmf(lo! + i, m, pi0, lf))),
+    };
+  }
+  // Hypergeometric: m events among N = nc + ns trials, the canary's nc drawn without replacement.
+  const nc = p.canaryTrials;
+  const n = nc + p.stableTrials;
+  const [lo, hi] = cut(Math.max(0, nc - (n - m)), Math.min(nc, m));
+  const logC = (a: number, b: number) => lf[a]! - lf[b]! - lf[a - b]!;
+  const denominator = logC(n, nc);
+  return {
+    from: lo!,
+    pmf: Array.from({ length: hi! - lo! + 1 }, (_, i) =>
+      Math.exp(logC(m, lo! + i) + logC(n - m, nc - lo! - i) - denominator),
+    ),
+  };
+}
+
+/** A period's null mean and variance of the canary's events. */
+function periodMoments(p: PeriodCounts, rho0: number, model: ConditionalModel): [number, number] {
+  const m = p.canaryEvents + p.stableEvents;
+  if (model === 'binomial') {
+    const base = rho0 * p.canaryTrials;
+    const pi0 = base / (base + p.stableTrials);
+    return [m * pi0, m * pi0 * (1 - pi0)];
+  }
+  const nc = p.canaryTrials;
+  const n = nc + p.stableTrials;
+  if (n <= 1) return [0, 0];
+  return [(nc * m) / n, (nc * m * (n - m) * (n - nc)) / (n * n * (n - 1))];
+}
+
+/**
+ * P0(canary events ≥ observed) given each period's total events, under canary rate = ρ0 × stable's.
+ * `binomial`: each event is the canary's with its traffic share (exact for Poisson counts, any ρ0).
+ * `hypergeometric`: the periods' 2×2 tables with their margins fixed (Fisher's exact test, stratified
+ * by period; exact for per-request Bernoulli events, ρ0 = 1 only). For rare events the two agree; for
+ * common ones (latency exceedances of the median, ~50 % of requests) the hypergeometric is far tighter,
+ * since it knows a request cannot exceed twice.
+ * `mid`: the mid-p value, P(S > s) + ½·P(S = s), which removes most of a discrete test's conservatism.
+ */
+export function conditionalUpperTail(
+  periods: readonly PeriodCounts[],
+  rho0 = 1,
+  model: ConditionalModel = 'binomial',
+  mid = false,
+): number {
+  if (model === 'hypergeometric' && rho0 !== 1) throw new Error('the hypergeometric null is ρ0 = 1');
   const used = periods.filter((p) => p.canaryTrials > 0 && p.stableTrials > 0);
   let observed = 0;
   let mean = 0;
   let variance = 0;
-  const parts: { m: number; pi0: number }[] = [];
   for (const p of used) {
-    const base = rho0 * p.canaryTrials;
-    const pi0 = base / (base + p.stableTrials);
-    const m = p.canaryEvents + p.stableEvents;
+    const [mu, v] = periodMoments(p, rho0, model);
     observed += p.canaryEvents;
-    mean += m * pi0;
-    variance += m * pi0 * (1 - pi0);
-    if (m > 0) parts.push({ m, pi0 });
+    mean += mu;
+    variance += v;
   }
-  if (observed === 0) return 1;
-  if (variance > NORMAL_FROM) return 1 - normalCdf((observed - 0.5 - mean) / Math.sqrt(variance));
-  // Exact: convolve the periods' binomials.
-  const total = parts.reduce((s, x) => s + x.m, 0);
-  const lf = logFactorialsTo(total);
-  let dist = new Float64Array(total + 1);
-  dist[0] = 1;
-  let support = 0;
-  for (const { m, pi0 } of parts) {
-    const pmf = Array.from({ length: m + 1 }, (_, k) => Math.exp(logBinomialPmf(k, m, pi0, lf)));
-    const next = new Float64Array(total + 1);
-    for (let a = 0; a <= support; a++) {
+  if (variance === 0) return observed > mean ? 0 : 1;
+  if (variance > NORMAL_FROM) {
+    return 1 - normalCdf((observed - (mid ? 0 : 0.5) - mean) / Math.sqrt(variance));
+  }
+  // Exact: convolve the periods' null distributions.
+  const largest = used.reduce(
+    (s, p) => Math.max(s, p.canaryEvents + p.stableEvents, p.canaryTrials + p.stableTrials),
+    0,
+  );
+  const lf = logFactorialsTo(largest);
+  let dist = new Float64Array([1]);
+  let offset = 0;
+  for (const p of used) {
+    if (p.canaryEvents + p.stableEvents === 0) continue;
+    const { from, pmf } = periodPmf(p, rho0, model, lf);
+    const next = new Float64Array(dist.length + pmf.length - 1);
+    for (let a = 0; a < dist.length; a++) {
       const pa = dist[a]!;
       if (pa === 0) continue;
-      for (let k = 0; k <= m; k++) next[a + k]! += pa * pmf[k]!;
+      for (let k = 0; k < pmf.length; k++) next[a + k]! += pa * pmf[k]!;
     }
     dist = next;
-    support += m;
+    offset += from;
   }
   let tail = 0;
-  for (let k = observed; k <= support; k++) tail += dist[k]!;
+  for (let k = Math.max(0, observed - offset); k < dist.length; k++) {
+    tail += k === observed - offset && mid ? dist[k]! / 2 : dist[k]!;
+  }
   return Math.min(1, tail);
+}
+
+/**
+ * One period of a graded latency comparison: per threshold (ascending), how many requests of each
+ * variant exceed it (the canary's a lower bound, stable's an upper bound, as in exceedance.ts).
+ */
+export interface ScorePeriod {
+  canaryTrials: number;
+  stableTrials: number;
+  canaryOver: readonly number[];
+  stableOver: readonly number[];
+}
+
+/** Below this null variance of the score sum the normal tail is not trusted: the caller falls back. */
+export const SCORE_NORMAL_FROM = 25;
+
+/**
+ * P0(canary's score sum ≥ observed), a request's score being how many thresholds it exceeds (0…k).
+ * Under the null both variants' requests in a period are exchangeable, so given the period's pooled
+ * scores the canary's sum is that of nc draws without replacement: mean nc·s̄, variance
+ * nc·ns/(N(N−1))·Σ(s − s̄)². Summed over periods, by the normal tail (scores are bounded and the sum is
+ * over many requests; its tails are lighter than the normal's). A graded statistic at stable's p10…p90
+ * recovers most of what one threshold at the median loses against a whole-distribution shift (a
+ * dichotomy at the median keeps 2/π ≈ 64 % of the information of a normal shift, five graded
+ * thresholds about 90 %). null when the variance is too small for the normal tail.
+ */
+export function scoreUpperTail(periods: readonly ScorePeriod[], mid = false): number | null {
+  let observed = 0;
+  let mean = 0;
+  let variance = 0;
+  for (const p of periods) {
+    const nc = p.canaryTrials;
+    const n = nc + p.stableTrials;
+    if (nc <= 0 || p.stableTrials <= 0 || n <= 1) continue;
+    const k = p.canaryOver.length;
+    // Pooled "at least j thresholds exceeded" counts, made non-increasing in j (bounds may cross by a
+    // rank): raising a count only raises the null mean, the safe side.
+    const atLeast: number[] = new Array<number>(k);
+    let running = 0;
+    for (let j = k - 1; j >= 0; j--) {
+      running = Math.min(n, Math.max(running, p.canaryOver[j]! + p.stableOver[j]!));
+      atLeast[j] = running;
+    }
+    let sum = 0;
+    let sumSquares = 0;
+    atLeast.forEach((count, j) => {
+      sum += count;
+      sumSquares += (2 * j + 1) * count; // s² = Σ_{j < s} (2j + 1)
+    });
+    observed += p.canaryOver.reduce((a, b) => a + b, 0);
+    mean += (nc * sum) / n;
+    variance += ((nc * p.stableTrials) / (n * (n - 1))) * (sumSquares - (sum * sum) / n);
+  }
+  if (variance < SCORE_NORMAL_FROM) return null;
+  return 1 - normalCdf((observed - (mid ? 0 : 0.5) - mean) / Math.sqrt(variance));
 }

@@ -1,7 +1,7 @@
 /**
  * Custom guardrail metrics: any CloudWatch metric the callers publish per variant. A generic metric
  * has no counts to build an exact test from, so a guardrail is the operator's own line, judged like an
- * alarm on the whole aligned window (one period spanning it): outside the α budget, stated as such.
+ * alarm on the whole aligned window (its periods combined, metrics.ts): outside the α budget, stated as such.
  */
 import type { GuardrailMetric } from '../../src/shared/lifecycle-input';
 

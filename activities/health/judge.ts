@@ -23,7 +23,13 @@ import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/share
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
 import { exceedLowerBound, exceedUpperBound, levelOf, type LatencyPeriod } from './exceedance';
 import { stepBudget, testAlphas, type TestName } from './budget';
-import { binomialUpperTail, conditionalUpperTail } from './final-look';
+import {
+  binomialUpperTail,
+  conditionalUpperTail,
+  scoreUpperTail,
+  type ConditionalModel,
+  type ScorePeriod,
+} from './final-look';
 import { guardrailReasons, type GuardrailReading } from './guardrails';
 import {
   BOUNDED_MIXTURE,
@@ -57,7 +63,13 @@ export interface HealthEvidence {
   alarmsInAlarm: string[];
   guardrails: GuardrailReading[];
   /** Stable's latency before the step (fixed for the whole step): the thresholds compared at. */
-  latencyReference?: { p50Ms: number; tailMs: number; samples: number };
+  latencyReference?: {
+    p50Ms: number;
+    tailMs: number;
+    samples: number;
+    /** Stable's p10, p25, p50, p75, p90 (BODY_LEVELS): the graded final look of the body test. */
+    bodyMs?: number[];
+  };
   windowStart: string;
   windowEnd: string;
 }
@@ -68,17 +80,22 @@ export interface BudgetPosition {
   /** The ramp's canary weights (%), e.g. [10, 50, 100]: how α is split (budget.ts). */
   steps: readonly number[];
   /**
-   * The bake is over: if this look would promote, the fixed-horizon final test (final-look.ts) runs
-   * first. The watch returns at that look either way, so it happens at most once per step.
+   * The first look at or after the bake's end: the fixed-horizon test (final-look.ts) runs once, on
+   * the periods that ended by `horizonEndMs` (the bake's end), whatever their number. It may roll back
+   * on fewer than `minInvocations` (a rejection is valid at any n; only a healthy verdict needs the
+   * minimum). The watch passes it once per step: later looks, waiting for evidence, have the
+   * e-process alone.
    */
   finalLook?: boolean;
+  /** Epoch ms; the fixed-horizon test uses only periods ending at or before it. Absent: every period. */
+  horizonEndMs?: number;
 }
 
 /**
  * How each test's α is spent: part on the anytime-valid e-process (every look, early rollback on
  * strong evidence), the rest on the one final look, where a fixed-horizon test is far more powerful.
  */
-export const E_PROCESS_SHARE = 0.3;
+export const E_PROCESS_SHARE = 0.1;
 
 export interface Judgement {
   status: HealthVerdict['status'];
@@ -160,6 +177,20 @@ interface TestSpec {
   final: boolean;
 }
 
+/**
+ * The comparisons' final-look p-values are mid-p values: P(S > s) + ½·P(S = s). With a few events the
+ * exact test's attainable levels jump (P(≥ 4) = 0.001, P(≥ 3) = 0.016, nothing between), so at
+ * α = 0.002 it really tests at 0.001 and gives away much of its power. Given each period's total the
+ * mid-p test's size can exceed α at some totals, but over the Poisson spread of the totals it stays
+ * under α (Lancaster 1961; Agresti 2002 §1.4.5; test/unit/activities/health-final-look.test.ts computes
+ * it exactly for 1–50 req/s). The absolute limits, at a fixed n, keep the exact p-value; the e-processes
+ * are exact at every n. BENCHMARKS.md measures the lifecycle's false rollbacks.
+ */
+export const FINAL_MID_P = true;
+
+/** Stable's quantiles (%) the body test's final look grades the canary's requests against. */
+export const BODY_LEVELS = [10, 25, 50, 75, 90] as const;
+
 /** The e-process's boundary and the final look's level, from the test's α. */
 function levels(alpha: number) {
   return { eAlpha: alpha * E_PROCESS_SHARE, finalAlpha: alpha * (1 - E_PROCESS_SHARE) };
@@ -185,7 +216,12 @@ function oneSample(spec: TestSpec, events: number, trials: number): TestEvidence
   };
 }
 
-function twoSample(spec: TestSpec, periods: PeriodCounts[], mixture: Mixture = MIXTURE): TestEvidence {
+function twoSample(
+  spec: TestSpec,
+  periods: PeriodCounts[],
+  mixture: Mixture = MIXTURE,
+  model: ConditionalModel = 'binomial',
+): TestEvidence {
   const logE = twoSampleLogE(periods, spec.nullValue, mixture);
   const { eAlpha, finalAlpha } = levels(spec.alpha);
   const boundary = Math.log(1 / eAlpha);
@@ -210,7 +246,17 @@ function twoSample(spec: TestSpec, periods: PeriodCounts[], mixture: Mixture = M
     log10E: logE / LOG10,
     log10Boundary: boundary / LOG10,
     alpha: spec.alpha,
-    ...(spec.final ? { pValue: conditionalUpperTail(periods, spec.nullValue), finalAlpha } : {}),
+    ...(spec.final
+      ? {
+          pValue: conditionalUpperTail(
+            periods,
+            spec.nullValue,
+            spec.nullValue === 1 ? model : 'binomial',
+            FINAL_MID_P,
+          ),
+          finalAlpha,
+        }
+      : {}),
     rejected: logE >= boundary,
   };
 }
@@ -295,6 +341,8 @@ function runTests(
   const ref = e.latencyReference;
   if (ref && e.stable) {
     const f = policy.maxLatencyRatio;
+    // Exceedances are per request (a request exceeds once or not): the final look conditions on each
+    // period's 2×2 margins (hypergeometric), far tighter than the binomial share at the median.
     for (const [test, threshold, mixture] of [
       ['latency-body-vs-stable', ref.p50Ms, BOUNDED_MIXTURE],
       ['latency-tail-vs-stable', ref.tailMs, MIXTURE],
@@ -308,11 +356,42 @@ function runTests(
           ),
           pairedLatencyPeriods(e, threshold * f, threshold),
           mixture,
+          'hypergeometric',
         ),
       );
     }
+    const body = tests.at(-2)!;
+    if (final && ref.bodyMs && ref.bodyMs.length > 1) {
+      // The final look grades the body: exceedances of all of stable's p10…p90, not the median alone.
+      const periods = pairedScorePeriods(e, ref.bodyMs, f);
+      const pValue = scoreUpperTail(periods, FINAL_MID_P);
+      if (pValue !== null) {
+        body.pValue = pValue;
+        body.finalTest =
+          `graded: requests over stable's ${BODY_LEVELS.map((l) => `p${l}`).join('/')} ` +
+          `(${ref.bodyMs.map((x) => (x * f).toFixed(1)).join('/')} ms for the canary), score sum ` +
+          `${periods.reduce((a, p) => a + p.canaryOver.reduce((x, y) => x + y, 0), 0)} over ${periods.reduce((a, p) => a + p.canaryTrials, 0)} requests`;
+      }
+    }
   }
   return tests;
+}
+
+/** Per period, both variants' exceedance counts at every body threshold (canary at f × each). */
+function pairedScorePeriods(e: HealthEvidence, thresholds: readonly number[], f: number): ScorePeriod[] {
+  const out: ScorePeriod[] = [];
+  for (const t of e.periodStarts) {
+    const c = e.canary.get(t)?.latency;
+    const s = e.stable?.get(t)?.latency;
+    if (!c || !s || c.samples <= 0 || s.samples <= 0) continue;
+    out.push({
+      canaryTrials: c.samples,
+      stableTrials: s.samples,
+      canaryOver: thresholds.map((x) => exceedLowerBound(c, x * f)),
+      stableOver: thresholds.map((x) => exceedUpperBound(s, x)),
+    });
+  }
+  return out;
 }
 
 /** "5xx rate", or "share of requests with latency > 412.3 ms". */
@@ -339,9 +418,19 @@ function describeRejection(t: TestEvidence): string {
 
 function describeFinalRejection(t: TestEvidence): string {
   return (
-    `${t.test} (final look): ${counts(t)}, ` +
-    `p = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
+    `${t.test} (final look): ${t.finalTest ? `${t.finalTest}; at stable's median ` : ''}${counts(t)}, ` +
+    `${FINAL_MID_P && t.stableTrials !== undefined ? 'mid-p' : 'p'} = ${t.pValue!.toExponential(2)} ≤ ${t.finalAlpha!.toExponential(2)} (null ${t.nullValue})`
   );
+}
+
+/** The evidence restricted to the periods that ended by the horizon (the bake's end). */
+function withinHorizon(
+  e: HealthEvidence,
+  horizonEndMs: number | undefined,
+  periodMs: number,
+): HealthEvidence {
+  if (horizonEndMs === undefined) return e;
+  return { ...e, periodStarts: e.periodStarts.filter((t) => t + periodMs <= horizonEndMs) };
 }
 
 export function judgeLook(
@@ -355,7 +444,7 @@ export function judgeLook(
     lifecycle: policy.falseRollbackBudget,
     ...stepBudget(policy.falseRollbackBudget, position.steps, position.stepIndex),
   };
-  const tests = runTests(e, policy, alphas, options.bounds ?? true, position.finalLook ?? false);
+  const tests = runTests(e, policy, alphas, options.bounds ?? true, false);
   const canary = variantHealth(e.canaryVariant, e.canary, e.periodStarts, policy);
   const stable = e.stableVariant
     ? variantHealth(e.stableVariant, e.stable, e.periodStarts, policy)
@@ -368,6 +457,26 @@ export function judgeLook(
     ...tests.filter((t) => t.rejected).map(describeRejection),
   ];
   if (unhealthy.length > 0) return { status: 'unhealthy', reasons: unhealthy, ...base };
+
+  if (position.finalLook) {
+    // The fixed-horizon test, once per step, on the bake's periods: valid at any n, so it may roll
+    // back below minInvocations; its counts are the horizon's, which the reasons state.
+    const horizon = withinHorizon(e, position.horizonEndMs, policy.metricPeriodSeconds * 1000);
+    const finals = runTests(horizon, policy, alphas, false, true);
+    const rejected = finals.filter((t) => t.pValue !== undefined && t.pValue <= t.finalAlpha!);
+    for (const f of finals) {
+      const t = tests.find((x) => x.test === f.test);
+      if (!t) continue;
+      t.pValue = f.pValue!;
+      t.finalAlpha = f.finalAlpha!;
+      if (f.finalTest) t.finalTest = f.finalTest;
+      if (rejected.includes(f)) t.rejected = true;
+    }
+    if (rejected.length > 0) {
+      for (const f of rejected) f.rejected = true;
+      return { status: 'unhealthy', reasons: rejected.map(describeFinalRejection), ...base };
+    }
+  }
 
   const short: string[] = [...e.problems];
   if (e.periodStarts.length === 0) short.push('no whole metric period since the weight change yet');
@@ -382,11 +491,6 @@ export function judgeLook(
     );
   }
   if (short.length > 0) return { status: 'insufficient-data', reasons: short, ...base };
-
-  const atFinal = tests.filter((t) => t.pValue !== undefined && t.pValue <= t.finalAlpha!);
-  for (const t of atFinal) t.rejected = true;
-  if (atFinal.length > 0)
-    return { status: 'unhealthy', reasons: atFinal.map(describeFinalRejection), ...base };
 
   const summary =
     `canary ${canary.variantName}: ${canary.invocations} invocations, 5xx ${canary.errors5xx} (${pct(canary.errorRate)}), ` +

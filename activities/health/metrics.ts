@@ -22,7 +22,7 @@ import type { GuardrailMetric, HealthPolicy } from '../../src/shared/lifecycle-i
 import { aws } from '../aws-errors';
 import { LATENCY_LADDER, ladderStat, levelOf } from './exceedance';
 import type { GuardrailReading } from './guardrails';
-import type { HealthEvidence, VariantPeriod } from './judge';
+import { BODY_LEVELS, type HealthEvidence, type VariantPeriod } from './judge';
 
 export interface EvidenceRequest {
   endpointName: string;
@@ -91,15 +91,18 @@ function sageMakerQueries(
   ];
 }
 
-function guardrailQuery(
+/** Statistics that add or extend over periods; any other (Average, pNN, …) is weighted by its SampleCount. */
+const ADDITIVE = new Set(['Sum', 'SampleCount', 'Maximum', 'Minimum']);
+
+function guardrailQueries(
   role: Role,
   index: number,
   g: GuardrailMetric,
   variant: string,
   period: number,
-): MetricDataQuery {
-  return {
-    Id: `${role}_g${index}`,
+): MetricDataQuery[] {
+  const q = (Id: string, Stat: string): MetricDataQuery => ({
+    Id,
     ReturnData: true,
     MetricStat: {
       Metric: {
@@ -111,9 +114,13 @@ function guardrailQuery(
         ],
       },
       Period: period,
-      Stat: g.statistic,
+      Stat,
     },
-  };
+  });
+  return [
+    q(`${role}_g${index}`, g.statistic),
+    ...(ADDITIVE.has(g.statistic) ? [] : [q(`${role}_g${index}_n`, 'SampleCount')]),
+  ];
 }
 
 /** Merges pages by id and timestamp; keeps each id's last StatusCode and any messages. */
@@ -174,14 +181,32 @@ function variantPeriods(
   return out;
 }
 
-/** A guardrail's per-period values combined into the window's: sums add, extremes extend, the rest average. */
-function windowValue(series: Series | undefined, statistic: string): number | null {
-  const values = [...(series?.values() ?? [])];
+/**
+ * A guardrail's per-period values combined into the window's: sums add, extremes extend, an Average is
+ * weighted by each period's SampleCount (exact: the window's mean). A percentile cannot be combined
+ * exactly from per-period values; the SampleCount-weighted mean is the approximation used. Without
+ * sample counts, the plain mean.
+ */
+function windowValue(
+  series: Series | undefined,
+  counts: Series | undefined,
+  statistic: string,
+): number | null {
+  const values = [...(series?.entries() ?? [])];
   if (values.length === 0) return null;
-  if (statistic === 'Sum' || statistic === 'SampleCount') return values.reduce((a, b) => a + b, 0);
-  if (statistic === 'Maximum') return Math.max(...values);
-  if (statistic === 'Minimum') return Math.min(...values);
-  return values.reduce((a, b) => a + b, 0) / values.length;
+  const plain = values.map(([, v]) => v);
+  if (statistic === 'Sum' || statistic === 'SampleCount') return plain.reduce((a, b) => a + b, 0);
+  if (statistic === 'Maximum') return Math.max(...plain);
+  if (statistic === 'Minimum') return Math.min(...plain);
+  let weight = 0;
+  let total = 0;
+  for (const [t, v] of values) {
+    const n = counts?.get(t);
+    if (n === undefined) return plain.reduce((a, b) => a + b, 0) / plain.length;
+    weight += n;
+    total += v * n;
+  }
+  return weight > 0 ? total / weight : null;
 }
 
 async function alarmsInAlarm(cloudwatch: CloudWatchClient, alarmNames: string[]): Promise<string[]> {
@@ -254,15 +279,17 @@ export async function readEvidence(
   if (req.stableVariant) roles.push(['stable', req.stableVariant]);
   const queries = roles.flatMap(([role, variant]) => [
     ...sageMakerQueries(role, req.endpointName, variant, period),
-    ...req.policy.guardrails.map((g, i) => guardrailQuery(role, i, g, variant, period)),
+    ...req.policy.guardrails.flatMap((g, i) => guardrailQueries(role, i, g, variant, period)),
   ]);
   const { data, problems } = await getMetricData(cloudwatch, queries, new Date(w.startMs), new Date(w.endMs));
   const canary = variantPeriods('canary', data, w.periodStarts, problems);
   const stable = req.stableVariant ? variantPeriods('stable', data, w.periodStarts, problems) : undefined;
   const guardrails: GuardrailReading[] = req.policy.guardrails.map((g, i) => ({
     name: g.name,
-    canary: windowValue(data.get(`canary_g${i}`), g.statistic),
-    ...(req.stableVariant ? { stable: windowValue(data.get(`stable_g${i}`), g.statistic) } : {}),
+    canary: windowValue(data.get(`canary_g${i}`), data.get(`canary_g${i}_n`), g.statistic),
+    ...(req.stableVariant
+      ? { stable: windowValue(data.get(`stable_g${i}`), data.get(`stable_g${i}_n`), g.statistic) }
+      : {}),
   }));
   return {
     ...base,
@@ -305,6 +332,7 @@ export async function readLatencyReference(
       stat('ref_n', 'SampleCount'),
       stat('ref_p50', 'p50'),
       stat('ref_tail', ladderStat(Math.max(TAIL_LEVEL, levelOf(req.policy.latencyStatistic) * 100))),
+      ...BODY_LEVELS.filter((l) => l !== 50).map((l) => stat(`ref_p${l}`, ladderStat(l))),
     ],
     new Date(end - span * 1000),
     new Date(end),
@@ -312,6 +340,8 @@ export async function readLatencyReference(
   if (problems.length > 0) return null;
   // Several datapoints when the span straddles CloudWatch's period alignment: weight them by their samples.
   let n = 0, p50 = 0, tail = 0; // prettier-ignore
+  const body = BODY_LEVELS.map(() => 0);
+  let bodyComplete = true;
   for (const [t, count] of data.get('ref_n') ?? []) {
     const a = data.get('ref_p50')?.get(t);
     const b = data.get('ref_tail')?.get(t);
@@ -319,7 +349,20 @@ export async function readLatencyReference(
     n += count;
     p50 += a * count;
     tail += b * count;
+    BODY_LEVELS.forEach((l, i) => {
+      const v = data.get(`ref_p${l}`)?.get(t);
+      if (v === undefined) bodyComplete = false;
+      else body[i]! += v * count;
+    });
   }
   if (n === 0) return null;
-  return { p50Ms: p50 / n / MICROSECONDS_PER_MS, tailMs: tail / n / MICROSECONDS_PER_MS, samples: n };
+  const ms = (sum: number) => sum / n / MICROSECONDS_PER_MS;
+  const bodyMs = body.map(ms);
+  return {
+    p50Ms: ms(p50),
+    tailMs: ms(tail),
+    samples: n,
+    // Without every level (or with levels out of order) the body test keeps its median alone.
+    ...(bodyComplete && bodyMs.every((v, i) => i === 0 || v >= bodyMs[i - 1]!) ? { bodyMs } : {}),
+  };
 }

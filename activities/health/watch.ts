@@ -6,7 +6,9 @@
  * fails safe). Times count from `sinceEpochMs`, so a retried attempt keeps the original deadlines,
  * and the check count resumes from the last heartbeat, as does the stable latency reference read at
  * the step's start (the thresholds must stay fixed for the whole step for the test to be valid).
- * Every look is judged by the sequential rule (judge.ts), so looking often costs no false rollbacks.
+ * Every look is judged by the sequential rule (judge.ts), so looking often costs no false rollbacks;
+ * the first look at or after the bake's end also runs the fixed-horizon test, once per step (kept in
+ * the heartbeat, so a retried attempt does not run it again), on the bake's periods only.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Context } from '@temporalio/activity';
@@ -27,6 +29,8 @@ export interface WatchProgress {
   lastStatus?: HealthVerdict['status'];
   /** null: read, and there was none (first deployment, or no stable latency before the step). */
   latencyReference?: HealthEvidence['latencyReference'] | null;
+  /** The fixed-horizon test has run (once per step, at the first look at or after the bake's end). */
+  finalLookDone?: boolean;
 }
 
 /**
@@ -61,8 +65,9 @@ export function createHealthActivities(deps: {
     checks: number,
     latencyReference: HealthEvidence['latencyReference'] | null,
     bakeEndsAt: number,
+    finalLook: boolean,
+    at: number,
   ): Promise<HealthVerdict> {
-    const at = now();
     const evidence = await readEvidence(deps.cloudwatch, {
       endpointName: input.endpointName,
       canaryVariant: input.canaryVariant,
@@ -74,7 +79,8 @@ export function createHealthActivities(deps: {
     });
     const judgement = judgeLook(evidence, input.policy, {
       ...budgetPosition(input),
-      finalLook: at >= bakeEndsAt,
+      finalLook,
+      horizonEndMs: bakeEndsAt,
     });
     return {
       at: new Date(at).toISOString(),
@@ -95,6 +101,7 @@ export function createHealthActivities(deps: {
       const resumed = ctx.info.heartbeatDetails as WatchProgress | undefined;
       let checks = resumed?.checks ?? 0;
       let latencyReference = resumed?.latencyReference;
+      let finalLookDone = resumed?.finalLookDone ?? false;
       if (latencyReference === undefined) {
         latencyReference = input.stableVariant
           ? await readLatencyReference(deps.cloudwatch, {
@@ -111,8 +118,17 @@ export function createHealthActivities(deps: {
 
       for (;;) {
         checks += 1;
-        const verdict = await check(input, checks, latencyReference, bakeEndsAt);
-        const progress: WatchProgress = { checks, lastStatus: verdict.status, latencyReference };
+        // The fixed-horizon test once: at the first look at or after the bake's end, on the bake's periods.
+        const at = now();
+        const finalLook = !finalLookDone && at >= bakeEndsAt;
+        const verdict = await check(input, checks, latencyReference, bakeEndsAt, finalLook, at);
+        finalLookDone ||= finalLook;
+        const progress: WatchProgress = {
+          checks,
+          lastStatus: verdict.status,
+          latencyReference,
+          ...(finalLookDone ? { finalLookDone } : {}),
+        };
         ctx.heartbeat(progress);
 
         const t = now();

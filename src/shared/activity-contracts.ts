@@ -160,14 +160,19 @@ export interface TestEvidence {
   estimate: number | null;
   /** Anytime-valid lower confidence bound (level 1-α of this test) of the estimate. */
   lowerBound: number;
-  /** log10 of the mixture e-value (the statistic) and of its boundary 1/α_e (α_e = α × 0.3). */
+  /** log10 of the mixture e-value (the statistic) and of its boundary 1/α_e (α_e = α × 0.1). */
   log10E: number;
   log10Boundary: number;
   /** This test's share of the lifecycle's false-rollback budget (e-process and final look together). */
   alpha: number;
-  /** At the bake's final look only: the fixed-horizon p-value and its level (α × 0.7). */
+  /**
+   * At the bake's final look only (once per step, on the bake's periods): the fixed-horizon p-value
+   * (mid-p for the comparisons with stable) and its level (α × 0.9).
+   */
   pValue?: number;
   finalAlpha?: number;
+  /** The final look's statistic where it is not this test's counts (the graded body test), in words. */
+  finalTest?: string;
   rejected: boolean;
 }
 

@@ -171,7 +171,8 @@ export const healthPolicySchema = z.strictObject({
   max4xxRate: z.number().min(0).max(1).default(0.5),
   /**
    * False-rollback budget per lifecycle: the probability that a canary as good as stable (and within
-   * the limits) is rolled back, over all steps, looks and tests. Split evenly over steps and tests.
+   * the limits) is rolled back, over all steps, looks and tests. Split by fixed shares over the tests
+   * and evenly over the steps each test runs in (activities/health/budget.ts).
    */
   falseRollbackBudget: z.number().min(1e-6).max(0.2).default(0.01),
   /** Tolerated canary/stable 5xx rate ratio: the test asks whether the canary's rate exceeds stable's × this. */
@@ -185,7 +186,7 @@ export const healthPolicySchema = z.strictObject({
   latencyReferenceSeconds: z.number().int().min(1).max(86_400).default(600),
   /** CloudWatch alarms whose ALARM state fails the canary. */
   alarmNames: z.array(z.string().min(1).max(ALARM_NAMES.maxLength)).max(ALARM_NAMES.maxNames).default([]),
-  /** Custom guardrail metrics (business metrics the callers publish), judged with the same budget. */
+  /** Custom guardrail metrics (business metrics the callers publish): the operator's own lines, like alarms, outside α. */
   guardrails: z.array(guardrailMetricSchema).max(10).default([]),
 });
 export type HealthPolicy = z.infer<typeof healthPolicySchema>;

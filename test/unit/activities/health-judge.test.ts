@@ -4,6 +4,7 @@ import { LATENCY_LADDER, type LatencyPeriod } from '../../../activities/health/e
 import {
   judgeLook,
   ALPHA_SHARES,
+  BODY_LEVELS,
   E_PROCESS_SHARE,
   type HealthEvidence,
   type VariantPeriod,
@@ -184,28 +185,91 @@ describe('judgeLook', () => {
     expect(tail.status).toBe('unhealthy');
   });
 
-  it('spends the rest of the α at the final look only, and only when it would otherwise promote', () => {
+  it("spends the rest of the α once, at the final look, on the bake's periods", () => {
     // 1.73× at 50 req/s over a 10 % bake: 3000 canary requests at 1.73 %, 27000 stable at 1 %.
-    const doubled = evidence(
-      repeat(10, (i) => period(300, i < 2 ? 6 : 5)),
-      repeat(10, () => period(2700, 27)),
-    );
+    const bake = {
+      canary: repeat(10, (i) => period(300, i < 2 ? 6 : 5)),
+      stable: repeat(10, () => period(2700, 27)),
+    };
+    const doubled = evidence(bake.canary, bake.stable);
     const during = judgeLook(doubled, p, at);
     expect(during.status).toBe('healthy'); // the e-process alone cannot see it yet
+    expect(during.tests.every((t) => t.pValue === undefined)).toBe(true);
     const final = judgeLook(doubled, p, { ...at, finalLook: true });
     expect(final.status).toBe('unhealthy');
     const t = final.tests.find((x) => x.test === '5xx-vs-stable')!;
     expect(t.pValue).toBeLessThanOrEqual(t.finalAlpha!);
     expect(t.finalAlpha).toBeCloseTo(t.alpha * (1 - E_PROCESS_SHARE), 12);
     expect(final.reasons[0]).toMatch(
-      /^5xx-vs-stable \(final look\): canary 5xx rate 1.73% \(52\/3000\) against stable's 1.00% \(270\/27000\), p = /,
+      /^5xx-vs-stable \(final look\): canary 5xx rate 1.73% \(52\/3000\) against stable's 1.00% \(270\/27000\), mid-p = /,
     );
-    // Not enough data: no final test, so no second chance to spend it later.
-    const short = judgeLook({ ...doubled, problems: ['stable_errors5xx: StatusCode PartialData'] }, p, {
-      ...at,
-      finalLook: true,
-    });
-    expect(short.status).toBe('insufficient-data');
+    // Two clean periods after the bake (a look that came late) dilute the window, not the final test:
+    // it judges the bake's ten periods only.
+    const late = evidence(
+      [...bake.canary, period(3000, 30), period(3000, 30)],
+      [...bake.stable, period(27000, 270), period(27000, 270)],
+    );
+    const horizonEndMs = T0 + 10 * MINUTE;
+    expect(judgeLook(late, p, { ...at, finalLook: true }).status).toBe('healthy');
+    const onBake = judgeLook(late, p, { ...at, finalLook: true, horizonEndMs });
+    expect(onBake.status).toBe('unhealthy');
+    expect(onBake.reasons[0]).toContain('(52/3000)');
+  });
+
+  it('rolls back at the final look on fewer than minInvocations, but never promotes on them', () => {
+    // 12 5xx in 60 requests (20 %) against the 5 % limit: below the e-process's boundary, far below
+    // the final look's level; 60 < minInvocations = 100.
+    const low = evidence(repeat(10, (i) => period(6, i < 2 ? 3 : i < 8 ? 1 : 0)));
+    expect(judgeLook(low, p, at).status).toBe('insufficient-data');
+    const final = judgeLook(low, p, { ...at, finalLook: true });
+    expect(final.status).toBe('unhealthy');
+    expect(final.reasons[0]).toMatch(/^5xx-limit \(final look\): canary 5xx rate 20.00% \(12\/60\)/);
+    const clean = evidence(repeat(10, () => period(6, 0)));
+    expect(judgeLook(clean, p, { ...at, finalLook: true }).status).toBe('insufficient-data');
+    // Incomplete data is never healthy at the final look either.
+    const partial = evidence(
+      repeat(10, () => period(300, 3)),
+      repeat(10, () => period(2700, 27)),
+      { problems: ['stable_errors5xx: StatusCode PartialData'] },
+    );
+    expect(judgeLook(partial, p, { ...at, finalLook: true }).status).toBe('insufficient-data');
+  });
+
+  it("grades the body at the final look: requests over each of stable's p10…p90, not the median alone", () => {
+    // 1 req/s at 10 %: 6 canary requests a minute, 20 % slower everywhere; stable 54 a minute.
+    const q = (median: number, level: number) => median * Math.exp(0.5 * normalQuantile(level / 100));
+    // The tail threshold out of reach: a ladder of 6 samples puts its maximum at p99.9, which would
+    // read as a tail regression here.
+    const reference = {
+      p50Ms: 100,
+      tailMs: 10_000,
+      samples: 10_000,
+      bodyMs: BODY_LEVELS.map((l) => q(100, l)),
+    };
+    const slower = evidence(
+      repeat(10, () => period(6, 0, 120)),
+      repeat(10, () => period(54, 0, 100)),
+      { latencyReference: reference },
+    );
+    const lowMin = policy({ minInvocations: 50 });
+    const graded = judgeLook(slower, lowMin, { ...at, finalLook: true });
+    const body = graded.tests.find((t) => t.test === 'latency-body-vs-stable')!;
+    expect(body.finalTest).toMatch(/^graded: requests over stable's p10\/p25\/p50\/p75\/p90/);
+    const { bodyMs: _, ...medianOnly } = reference;
+    const median = judgeLook({ ...slower, latencyReference: medianOnly }, lowMin, { ...at, finalLook: true });
+    const medianBody = median.tests.find((t) => t.test === 'latency-body-vs-stable')!;
+    expect(medianBody.finalTest).toBeUndefined();
+    expect(body.pValue!).toBeLessThan(medianBody.pValue! / 10);
+    expect(body.pValue!).toBeLessThanOrEqual(body.finalAlpha!);
+    expect(graded.status).toBe('unhealthy');
+    expect(graded.reasons[0]).toMatch(/^latency-body-vs-stable \(final look\): graded: /);
+    // The same canary as fast as stable: nothing to see, graded or not.
+    const same = evidence(
+      repeat(10, () => period(6, 0, 100)),
+      repeat(10, () => period(54, 0, 100)),
+      { latencyReference: reference },
+    );
+    expect(judgeLook(same, lowMin, { ...at, finalLook: true }).status).toBe('healthy');
   });
 
   it('counts latency exceedances conservatively: a lower bound for the canary, an upper bound for stable', () => {
@@ -310,13 +374,15 @@ describe('judgeLook properties', () => {
           e: Math.min(r.e, Math.max(r.n, r.e + 1) - 1),
         }));
         const worse = sized.map((r, j) => (j === k ? { ...r, e: r.e + 1 } : r));
-        const base = judgeLook(build(sized), p, at, { bounds: false });
-        const after = judgeLook(build(worse), p, at, { bounds: false });
-        expect(rank[after.status]).toBeGreaterThanOrEqual(rank[base.status]);
+        for (const position of [at, { ...at, finalLook: true }]) {
+          const base = judgeLook(build(sized), p, position, { bounds: false });
+          const after = judgeLook(build(worse), p, position, { bounds: false });
+          expect(rank[after.status]).toBeGreaterThanOrEqual(rank[base.status]);
+        }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
-  });
+  }, 30_000);
 
   it('a stable variant that gets worse never makes the canary look worse', () => {
     fc.assert(
@@ -324,11 +390,55 @@ describe('judgeLook properties', () => {
         const k = i % rows.length;
         const sized = rows.map((r, j) => (j === k ? { ...r, ns: Math.max(r.ns, r.es + 1) } : r));
         const worse = sized.map((r, j) => (j === k ? { ...r, es: Math.min(r.es, r.ns) + 1 } : r));
-        const base = judgeLook(build(sized), p, at, { bounds: false });
-        const after = judgeLook(build(worse), p, at, { bounds: false });
-        expect(rank[after.status]).toBeLessThanOrEqual(rank[base.status]);
+        for (const position of [at, { ...at, finalLook: true }]) {
+          const base = judgeLook(build(sized), p, position, { bounds: false });
+          const after = judgeLook(build(worse), p, position, { bounds: false });
+          expect(rank[after.status]).toBeLessThanOrEqual(rank[base.status]);
+        }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
-  });
+  }, 30_000);
+
+  it('a slower canary never makes the verdict healthier; a slower stable never makes it worse', () => {
+    const q = (median: number, level: number) => median * Math.exp(0.5 * normalQuantile(level / 100));
+    const reference = {
+      p50Ms: 100,
+      tailMs: q(100, 99),
+      samples: 10_000,
+      bodyMs: BODY_LEVELS.map((l) => q(100, l)),
+    };
+    const medians = fc.array(
+      fc.record({
+        n: fc.integer({ min: 1, max: 400 }),
+        ns: fc.integer({ min: 1, max: 3000 }),
+        mc: fc.double({ min: 60, max: 200, noNaN: true }),
+        ms: fc.double({ min: 60, max: 200, noNaN: true }),
+      }),
+      { minLength: 1, maxLength: 10 },
+    );
+    const build = (rows: { n: number; ns: number; mc: number; ms: number }[]) =>
+      evidence(
+        rows.map((r) => period(r.n, 0, r.mc)),
+        rows.map((r) => period(r.ns, 0, r.ms)),
+        { latencyReference: reference },
+      );
+    fc.assert(
+      fc.property(medians, fc.nat(), fc.double({ min: 1.01, max: 2, noNaN: true }), (rows, i, factor) => {
+        const k = i % rows.length;
+        const slowerCanary = rows.map((r, j) => (j === k ? { ...r, mc: r.mc * factor } : r));
+        const slowerStable = rows.map((r, j) => (j === k ? { ...r, ms: r.ms * factor } : r));
+        for (const position of [at, { ...at, finalLook: true }]) {
+          const base = rank[judgeLook(build(rows), p, position, { bounds: false }).status];
+          expect(
+            rank[judgeLook(build(slowerCanary), p, position, { bounds: false }).status],
+          ).toBeGreaterThanOrEqual(base);
+          expect(
+            rank[judgeLook(build(slowerStable), p, position, { bounds: false }).status],
+          ).toBeLessThanOrEqual(base);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  }, 30_000);
 });

@@ -161,6 +161,37 @@ describe('readEvidence', () => {
       { Name: 'VariantName', Value: 'v7' },
     ]);
   });
+
+  it("weights a guardrail's per-period Average by its SampleCount: the window's mean", async () => {
+    const g = {
+      name: 'conv',
+      namespace: 'Shop',
+      metricName: 'Conversion',
+      dimensions: [],
+      statistic: 'Average',
+      worseWhen: 'lower' as const,
+      relativeMargin: 0.1,
+    };
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        // 10 samples at 0.5, then 90 at 0.1: the window's mean is 0.14, not (0.5 + 0.1) / 2.
+        { Id: 'canary_g0', Timestamps: [at(1), at(2)], Values: [0.5, 0.1], StatusCode: 'Complete' },
+        { Id: 'canary_g0_n', Timestamps: [at(1), at(2)], Values: [10, 90], StatusCode: 'Complete' },
+        { Id: 'stable_g0', Timestamps: [at(1)], Values: [0.2], StatusCode: 'Complete' },
+      ],
+    });
+    const e = await readEvidence(ctx.deps.cloudwatch, request({ policy: policy({ guardrails: [g] }) }));
+    expect(e.guardrails[0]!.canary).toBeCloseTo(0.14, 12);
+    // Stable's count is missing: its plain mean, which for one period is the value.
+    expect(e.guardrails[0]!.stable).toBe(0.2);
+    const stats = ctx.mocks.cloudwatch
+      .commandCalls(GetMetricDataCommand)[0]!
+      .args[0].input.MetricDataQueries!.filter((x) => x.Id!.includes('_g0'))
+      .map((x) => `${x.Id}:${x.MetricStat!.Stat}`);
+    expect(stats).toEqual(
+      expect.arrayContaining(['canary_g0:Average', 'canary_g0_n:SampleCount', 'stable_g0_n:SampleCount']),
+    );
+  });
 });
 
 describe('readLatencyReference', () => {
@@ -184,5 +215,48 @@ describe('readLatencyReference', () => {
     expect(input.StartTime).toEqual(at(-10));
     expect(input.EndTime).toEqual(at(0));
     expect(input.MetricDataQueries![0]!.MetricStat!.Period).toBe(600);
+  });
+
+  it("reads stable's p10…p90 for the graded body test, and does without them when one is missing", async () => {
+    const ctx = mockedDeps();
+    const point = (Id: string, v: number): MetricDataResult => ({
+      Id,
+      Timestamps: [at(-10)],
+      Values: [v],
+      StatusCode: 'Complete',
+    });
+    const body = [point('ref_p10', 30_000), point('ref_p25', 50_000), point('ref_p75', 120_000)];
+    ctx.mocks.cloudwatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [
+          point('ref_n', 5000),
+          point('ref_p50', 80_000),
+          point('ref_tail', 300_000),
+          ...body,
+          point('ref_p90', 200_000),
+        ],
+      })
+      .resolves({
+        MetricDataResults: [
+          point('ref_n', 5000),
+          point('ref_p50', 80_000),
+          point('ref_tail', 300_000),
+          ...body,
+        ],
+      });
+    const read = () =>
+      readLatencyReference(ctx.deps.cloudwatch, {
+        endpointName: 'prod',
+        stableVariant: 'stable',
+        sinceEpochMs: T0 + 10_000,
+        policy: policy({ latencyReferenceSeconds: 600 }),
+      });
+    expect(await read()).toEqual({ p50Ms: 80, tailMs: 300, samples: 5000, bodyMs: [30, 50, 80, 120, 200] });
+    const ids = ctx.mocks.cloudwatch
+      .commandCalls(GetMetricDataCommand)[0]!
+      .args[0].input.MetricDataQueries!.map((q) => `${q.Id}:${q.MetricStat!.Stat}`);
+    expect(ids).toEqual(expect.arrayContaining(['ref_p10:p10', 'ref_p25:p25', 'ref_p75:p75', 'ref_p90:p90']));
+    expect(await read()).toEqual({ p50Ms: 80, tailMs: 300, samples: 5000 });
   });
 });

@@ -126,6 +126,28 @@ describe('watchHealth', () => {
     expect(Date.now() - input.sinceEpochMs).toBeLessThan(5_000);
   });
 
+  it('runs the fixed-horizon test once, at the first look after the bake, even below minInvocations', async () => {
+    // 12 5xx in 60 requests against the 5 % limit: the e-process stays below its boundary, the
+    // final look rejects (minInvocations is 100, so without it the bake would end insufficient).
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(canaryTraffic(60, 12));
+    const input = watchInput();
+    const verdict = await watch(input);
+    expect(verdict.status).toBe('unhealthy');
+    expect(verdict.reasons[0]).toMatch(/^5xx-limit \(final look\): canary 5xx rate 20.00% \(12\/60\)/);
+    expect(Date.parse(verdict.at)).toBeGreaterThanOrEqual(input.sinceEpochMs + input.bakeSeconds * 1000);
+    // Recorded by the heartbeat of that look, the last one: the watch returned there.
+    expect(heartbeats.filter((h) => h.finalLookDone)).toEqual([heartbeats.at(-1)]);
+
+    // A retried attempt whose heartbeat says the final look ran does not run it again.
+    env = new MockActivityEnvironment({ heartbeatDetails: { checks: 4, finalLookDone: true } });
+    heartbeats = [];
+    env.on('heartbeat', (d: WatchProgress) => heartbeats.push(d));
+    const resumed = await watch(watchInput());
+    expect(resumed.status).toBe('insufficient-data');
+    expect(resumed.tests!.every((t) => t.pValue === undefined)).toBe(true);
+    expect(heartbeats.every((h) => h.finalLookDone)).toBe(true);
+  });
+
   it('resumes the check count from the last heartbeat on a retried attempt', async () => {
     env = new MockActivityEnvironment({ heartbeatDetails: { checks: 7, lastStatus: 'healthy' } });
     ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(canaryTraffic(200, 100));
