@@ -19,6 +19,7 @@ import { withHeartbeats } from './heartbeat';
 import { createHealthActivities } from './health/watch';
 import { createModelRegistryActivities } from './model-registry';
 import { createNotifyActivities } from './notify';
+import { createRevertPlanActivities } from './revert-plan';
 import { createServingLineageActivities } from './serving-lineage';
 import { createValidationActivities } from './validation';
 
@@ -26,6 +27,7 @@ export type { ActivityDeps } from './deps';
 export { createAwsClients, type AwsClients, type AwsClientsConfig } from './aws-clients';
 export { activityConfigFromEnv, type ActivityEnvConfig } from './config';
 export { describeServingLineage } from './serving-lineage';
+export { planRevert } from './revert-plan';
 
 export function createActivities(deps: ActivityDeps): LifecycleActivities {
   const activities: LifecycleActivities = {
@@ -35,6 +37,7 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     ...createHealthActivities(deps),
     ...createNotifyActivities(deps),
     ...createServingLineageActivities(deps),
+    ...createRevertPlanActivities(deps),
     ...createEndpointLockActivities(deps),
     ...createBuildPinningActivities(deps as Parameters<typeof createBuildPinningActivities>[0]),
   };

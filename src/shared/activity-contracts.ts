@@ -24,6 +24,8 @@ export const ErrorTypes = {
   NoStableVersion: 'NoStableVersion',
   /** A clean-up delete found a resource the product did not create (no ownership tags): not retried. */
   NotOwned: 'ResourceNotOwned',
+  /** A revert has nothing to go to: the version is unknown, not approved, serving already, or its model was pruned. */
+  NoRevertTarget: 'NoRevertTarget',
 } as const;
 
 export interface RegisterVersionInput {
@@ -254,7 +256,12 @@ export interface LifecycleNotification {
     | 'cancelled'
     | 'needs-attention'
     | 'released'
-    | 'refused-by-aws';
+    | 'refused-by-aws'
+    | 'reverted'
+    | 'revert-failed'
+    | 'watch-unhealthy'
+    | 'withdrawn'
+    | 'withdrawal-blocked';
   workflowId: string;
   modelPackageGroup: string;
   modelPackageArn?: string;
@@ -305,7 +312,36 @@ export interface PruneReport {
   refused?: string;
 }
 
+/** Where a revert goes from and to, as read from the endpoint and the registry. */
+export interface RevertPlan {
+  endpointName: string;
+  modelPackageGroup: string;
+  /** The instance type the endpoint runs now: the version reverted to runs on the same. */
+  instanceType: string;
+  from: {
+    modelPackageArn: string;
+    modelVersion: number;
+    modelName: string;
+    variantName: string;
+    instanceCount: number;
+  };
+  to: { modelPackageArn: string; modelVersion: number; modelName: string };
+}
+
+export interface PlanRevertInput {
+  endpointName: string;
+  /** A named version of the serving version's group; absent: the one that served before it. */
+  toVersion?: number;
+}
+
 export interface LifecycleActivities extends DetectabilityActivities {
+  /**
+   * Reads the endpoint (it must serve one variant from a registered package) and finds the version to
+   * go back to: the named version, or the approved version most recently retired from this endpoint,
+   * whose model still exists. Non-retryable NoRevertTarget when there is none, NoStableVersion when
+   * the endpoint is not on exactly one version.
+   */
+  planRevert(input: PlanRevertInput): Promise<RevertPlan>;
   /**
    * Pins the run to the worker build that runs it (a versioning override), so it finishes on that
    * build; 'unversioned' when the worker has no deployment version.

@@ -14,6 +14,8 @@ export const ACTIVE_STAGES = [
   'deploying-canary',
   'canary',
   'promoting',
+  /** Promoted; judged against the previous version's baseline for `deployment.watchSeconds`, lock released. */
+  'watching',
   'rolling-back',
   /** A rollback could not complete: the lock is kept until an operator retries it or releases. */
   'needs-attention',
@@ -31,6 +33,8 @@ export const FINAL_STAGES = [
   'released',
   /** AWS refused a request as invalid before production was touched (a limit the API does not check). */
   'refused-by-aws',
+  /** Promoted, then found unhealthy by the post-promotion watch or withdrawn: the endpoint went back to an earlier version. */
+  'reverted',
 ] as const;
 
 export type ActiveStage = (typeof ACTIVE_STAGES)[number];

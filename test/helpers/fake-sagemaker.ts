@@ -32,6 +32,8 @@ export interface FakePackage {
   description?: string;
   metrics: Record<string, number>;
   serving?: string;
+  /** The endpoint a promotion or revert moved away from it (RetiredFrom). */
+  retiredFrom?: string;
 }
 
 export interface FakeEndpoint {
@@ -243,9 +245,44 @@ export function createFakeSageMaker(
     },
     async markServing({ modelPackageArn, endpointName, replacedModelPackageArn }) {
       packages.get(modelPackageArn)!.serving = endpointName;
+      delete packages.get(modelPackageArn)!.retiredFrom;
       if (replacedModelPackageArn && packages.has(replacedModelPackageArn)) {
         delete packages.get(replacedModelPackageArn)!.serving;
+        packages.get(replacedModelPackageArn)!.retiredFrom = endpointName;
       }
+    },
+    async planRevert({ endpointName, toVersion }) {
+      const noTarget = (m: string) => ApplicationFailure.nonRetryable(m, ErrorTypes.NoRevertTarget);
+      const e = endpoints.get(endpointName);
+      if (!e) throw noTarget(`no endpoint named "${endpointName}"`);
+      const [serving, ...others] = e.variants;
+      const fromPkg = serving ? packages.get(models.get(serving.modelName) ?? '') : undefined;
+      if (!serving || others.length || !fromPkg)
+        throw ApplicationFailure.nonRetryable(
+          `${endpointName} is not on one version`,
+          ErrorTypes.NoStableVersion,
+        );
+      const group = [...packages.values()].filter((p) => p.group === fromPkg.group && p !== fromPkg);
+      const target =
+        toVersion !== undefined
+          ? group.find((p) => p.version === toVersion && p.status === 'Approved')
+          : group.filter((p) => p.status === 'Approved' && p.retiredFrom === endpointName).at(-1);
+      if (!target) throw noTarget(`nothing of ${fromPkg.group} to revert to`);
+      const modelName = [...models.entries()].find(([, arn]) => arn === target.arn)?.[0];
+      if (!modelName) throw noTarget(`the model of v${target.version} was pruned`);
+      return {
+        endpointName,
+        modelPackageGroup: fromPkg.group,
+        instanceType: 'ml.m5.large',
+        from: {
+          modelPackageArn: fromPkg.arn,
+          modelVersion: fromPkg.version,
+          modelName: serving.modelName,
+          variantName: serving.variantName,
+          instanceCount: serving.instanceCount,
+        },
+        to: { modelPackageArn: target.arn, modelVersion: target.version, modelName },
+      };
     },
     async pruneRetiredModels() {
       return { deleted: [], retained: [] };
