@@ -17,6 +17,7 @@ import { createEndpointLockActivities } from './endpoint-lock';
 import { createEndpointActivities } from './endpoints';
 import { withHeartbeats } from './heartbeat';
 import { createHealthActivities } from './health/watch';
+import { createPromotionWatchActivities } from './health/post-promotion-watch';
 import { createModelRegistryActivities } from './model-registry';
 import { createNotifyActivities } from './notify';
 import { createRevertPlanActivities } from './revert-plan';
@@ -35,11 +36,12 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     ...createEndpointActivities(deps),
     ...createValidationActivities({ runtime: deps.runtime }),
     ...createHealthActivities(deps),
+    ...createPromotionWatchActivities(deps),
     ...createNotifyActivities(deps),
     ...createServingLineageActivities(deps),
     ...createRevertPlanActivities(deps),
     ...createEndpointLockActivities(deps),
     ...createBuildPinningActivities(deps as Parameters<typeof createBuildPinningActivities>[0]),
   };
-  return withHeartbeats(activities, ['watchHealth', 'validateEndpoint']);
+  return withHeartbeats(activities, ['watchHealth', 'watchPromoted', 'validateEndpoint']);
 }

@@ -328,6 +328,41 @@ export interface RevertPlan {
   to: { modelPackageArn: string; modelVersion: number; modelName: string };
 }
 
+/** The previous version's numbers from the canary's healthy verdicts: what the promoted one is held to. */
+export interface PromotionBaseline {
+  /** The variant they were measured on (the stable one during the canary). */
+  variantName: string;
+  invocations: number;
+  errors5xx: number;
+  /** The highest latency statistic the verdicts recorded for it (ms); null when none did. */
+  latencyMs: number | null;
+  verdicts: number;
+}
+
+export interface WatchPromotedInput {
+  endpointName: string;
+  /** The promoted variant and model: the watch ends once the endpoint serves anything else. */
+  variantName: string;
+  modelName: string;
+  /** The lifecycle watching: a lock held by anyone else means a new deployment (the watch ends). */
+  lifecycleId: string;
+  sinceEpochMs: number;
+  watchSeconds: number;
+  intervalSeconds: number;
+  policy: HealthPolicy;
+  baseline: PromotionBaseline;
+}
+
+export interface WatchPromotedResult {
+  status: 'healthy' | 'unhealthy' | 'superseded' | 'inconclusive';
+  checks: number;
+  verdict?: HealthVerdict;
+  /** superseded: what ended the watch. */
+  reason?: string;
+  /** The limits derived from the baseline that the verdicts used. */
+  limits: { maxErrorRate: number; maxLatencyMs: number };
+}
+
 export interface PlanRevertInput {
   endpointName: string;
   /** A named version of the serving version's group; absent: the one that served before it. */
@@ -342,6 +377,8 @@ export interface LifecycleActivities extends DetectabilityActivities {
    * the endpoint is not on exactly one version.
    */
   planRevert(input: PlanRevertInput): Promise<RevertPlan>;
+  /** Post-promotion watch: heartbeating, judged against the previous version's baseline (see health/post-promotion-watch.ts). */
+  watchPromoted(input: WatchPromotedInput): Promise<WatchPromotedResult>;
   /**
    * Pins the run to the worker build that runs it (a versioning override), so it finishes on that
    * build; 'unversioned' when the worker has no deployment version.

@@ -119,6 +119,21 @@ export interface NotificationRecord {
   error?: string;
 }
 
+/** The post-promotion watch: the baseline, the limits it gave, and how it ended. */
+export interface WatchState {
+  watchSeconds: number;
+  startedAt: string;
+  baseline: import('./activity-contracts').PromotionBaseline;
+  limits?: { maxErrorRate: number; maxLatencyMs: number };
+  checks?: number;
+  /** The watch's last verdict: the evidence of an unhealthy one. */
+  verdict?: import('./activity-contracts').HealthVerdict;
+  result?: 'healthy' | 'unhealthy' | 'superseded' | 'inconclusive' | 'cancelled' | 'failed';
+  note?: string;
+  /** The revert the watch started (unhealthy), with how it ended. */
+  revert?: { workflowId: string; stage: string; outcome?: string };
+}
+
 export interface LifecycleState {
   workflowId: string;
   stage: LifecycleStage;
@@ -144,6 +159,8 @@ export interface LifecycleState {
   notifications: NotificationRecord[];
   /** Clean-up steps that failed without changing the outcome (a config left behind, a mark not moved). */
   warnings: { at: string; text: string }[];
+  /** After promotion: the watch against the previous version's baseline. */
+  watch?: WatchState;
   /** One line on why the lifecycle ended where it did. */
   outcome?: string;
 }

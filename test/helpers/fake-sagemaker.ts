@@ -61,6 +61,8 @@ export interface FakeSageMaker {
   notifications: LifecycleNotification[];
   /** Verdicts for the bakes on an endpoint, in order; the last one repeats. */
   scriptVerdicts(endpointName: string, verdicts: ScriptedVerdict[]): void;
+  /** How the post-promotion watch on an endpoint ends (default: healthy at once); 'hold' runs until cancelled. */
+  scriptWatch(endpointName: string, result: 'healthy' | 'unhealthy' | 'superseded' | 'hold'): void;
   /** Validation fails on staging endpoints whose name starts with `prefix` (default: passes). */
   failValidation(prefix: string, reason: string): void;
   /** An endpoint already serving a previous version of `group`, as before a canary. */
@@ -90,6 +92,7 @@ export function createFakeSageMaker(
   const scripts = new Map<string, ScriptedVerdict[]>();
   const bakes = new Map<string, number>();
   const validationFailures = new Map<string, string>();
+  const watchScripts = new Map<string, 'healthy' | 'unhealthy' | 'superseded' | 'hold'>();
   const faults = new Map<string, (FaultSpec & { left: number })[]>();
   const failures: { name: string; input: unknown }[] = [];
   const lock = options.temporal ? createEndpointLockActivities({ temporal: options.temporal }) : undefined;
@@ -251,6 +254,30 @@ export function createFakeSageMaker(
         packages.get(replacedModelPackageArn)!.retiredFrom = endpointName;
       }
     },
+    async watchPromoted(input) {
+      const scripted = watchScripts.get(input.endpointName) ?? 'healthy';
+      const limits = { maxErrorRate: 0.001, maxLatencyMs: 100 };
+      if (scripted === 'hold') {
+        for (;;) {
+          Context.current().heartbeat();
+          await Context.current().sleep(200);
+        }
+      }
+      if (scripted === 'superseded') return { status: 'superseded', checks: 1, reason: 'scripted', limits };
+      const v = verdict(
+        {
+          endpointName: input.endpointName,
+          canaryVariant: input.variantName,
+          canaryWeight: 100,
+          sinceEpochMs: input.sinceEpochMs,
+          bakeSeconds: input.watchSeconds,
+          intervalSeconds: input.intervalSeconds,
+          policy: input.policy,
+        },
+        scripted,
+      );
+      return { status: scripted, checks: 1, verdict: v, limits };
+    },
     async planRevert({ endpointName, toVersion }) {
       const noTarget = (m: string) => ApplicationFailure.nonRetryable(m, ErrorTypes.NoRevertTarget);
       const e = endpoints.get(endpointName);
@@ -364,6 +391,7 @@ export function createFakeSageMaker(
     notifications,
     scriptVerdicts: (endpointName, verdicts) => void scripts.set(endpointName, verdicts),
     failValidation: (prefix, reason) => void validationFailures.set(prefix, reason),
+    scriptWatch: (endpointName, result) => void watchScripts.set(endpointName, result),
     seedProduction(endpointName, group, metrics = { auc: 0.8 }, instanceCount = 1) {
       const pkg = register(group, metrics);
       pkg.status = 'Approved';

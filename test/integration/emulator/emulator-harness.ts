@@ -93,6 +93,8 @@ export function emulatorRequest(
       healthCheckIntervalSeconds: 1,
       endpointPollSeconds: 1,
       health: { metricPeriodSeconds: 1, minInvocations: 20, maxWaitForEvidenceSeconds: 30 },
+      // Tests of the watch set their own; the others end at promotion.
+      watchSeconds: 0,
     },
   };
 }
