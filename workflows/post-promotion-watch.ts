@@ -11,11 +11,12 @@ import {
   executeChild,
   isCancellation,
   ParentClosePolicy,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HealthVerdict, PromotionBaseline, WatchPromotedResult } from '../src/shared/activity-contracts';
 import { DEFAULT_WATCH_SECONDS, type LifecycleInput } from '../src/shared/lifecycle-input';
-import { shortHash, type ResourceNames } from '../src/shared/resource-names';
+import type { ResourceNames } from '../src/shared/resource-names';
 import { revertWorkflowId } from '../src/shared/revert';
 import { promotionWatch } from './activity-proxies';
 import { notifyBestEffort } from './best-effort';
@@ -91,7 +92,7 @@ export async function watchAfterPromotion(ctx: {
   const evidence = result.verdict!;
   const reason = `post-promotion watch: ${evidence.reasons.join('; ')}`;
   await notifyBestEffort(record, { kind: 'watch-unhealthy', reason, evidence });
-  const revertId = revertWorkflowId(endpointName, `watch-${shortHash(workflowInfo().workflowId)}`);
+  const revertId = revertWorkflowId(endpointName, `watch-${uuid4().slice(0, 8)}`);
   watch.revert = { workflowId: revertId, stage: 'waiting-for-endpoint' };
   record.enter('watching', 'post-promotion-watch', `unhealthy: reverting (${revertId})`);
   // Not cancellable: once started, a revert ends on one variant whatever happens to this lifecycle.
