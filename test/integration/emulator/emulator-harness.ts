@@ -104,6 +104,7 @@ export async function seedProduction(
   h: EmulatorHarness,
   group: string,
   endpointName: string,
+  instanceCount = 1,
 ): Promise<string> {
   const sm = h.aws.sagemaker;
   await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
@@ -139,7 +140,7 @@ export async function seedProduction(
         {
           VariantName: 'v1',
           ModelName: modelName,
-          InitialInstanceCount: 1,
+          InitialInstanceCount: instanceCount,
           InstanceType: 'ml.m5.large',
           InitialVariantWeight: 1,
         },
