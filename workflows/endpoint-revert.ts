@@ -110,6 +110,23 @@ export async function endpointRevert(request: RevertRequest): Promise<RevertStat
     } catch (err) {
       if (isCancellation(err)) throw err;
       const why = failureText(err);
+      if (input.cause === 'withdrawal') {
+        // Nothing to go back to: keep serving, and the registry says so, until an operator decides.
+        const withdrawn = input.expectedFromArn;
+        const text = `withdrawal by ${input.by} blocked: ${why}; it keeps serving ${input.endpointName} until an operator decides (${input.reason})`;
+        if (withdrawn)
+          await bestEffort(record, 'keep the withdrawn version Approved while it serves', () =>
+            aws.recordApprovalDecision({
+              modelPackageArn: withdrawn,
+              status: 'Approved',
+              description: text.slice(0, 1000),
+              decidedBy: input.by,
+            }),
+          );
+        await notify(record, input, 'withdrawal-blocked', text);
+        record.finish('withdrawal-blocked', 'workflow', text);
+        return record.state;
+      }
       await notify(record, input, 'revert-failed', `revert refused: ${why}`);
       record.finish('refused', 'workflow', why);
       return record.state;
@@ -157,7 +174,7 @@ export async function endpointRevert(request: RevertRequest): Promise<RevertStat
     }
     await markRegistry(record, input, from, to);
     const outcome = `${input.endpointName} serves v${to.modelVersion} again (reverted from v${from.modelVersion} by ${input.by}: ${input.reason})`;
-    await notify(record, input, 'reverted', outcome);
+    await notify(record, input, input.cause === 'withdrawal' ? 'withdrawn' : 'reverted', outcome);
     record.finish('reverted', input.by, outcome);
     return record.state;
   } finally {
@@ -398,7 +415,7 @@ async function bestEffort(record: RevertRecord, what: string, step: () => Promis
 async function notify(
   record: RevertRecord,
   input: RevertInput,
-  kind: 'reverted' | 'revert-failed',
+  kind: 'reverted' | 'revert-failed' | 'withdrawn' | 'withdrawal-blocked',
   reason: string,
 ) {
   const { from } = record.state;

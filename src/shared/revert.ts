@@ -69,6 +69,8 @@ export const REVERT_STAGES = [
   'superseded',
   /** Nothing to revert to (unknown, pruned, not approved) or an endpoint not on one version: nothing done. */
   'refused',
+  /** A withdrawal with no earlier approved version to go to: nothing torn down, the version keeps serving. */
+  'withdrawal-blocked',
   /** The shift failed and the endpoint is back on the version reverted from. */
   'failed',
   /** An operator released a revert in needs-attention after fixing the endpoint by hand. */

@@ -36,8 +36,10 @@ export type RevertPlanner = (input: PlanRevertInput) => Promise<RevertPlan>;
 export interface StartedRevert {
   id: string;
   endpointName: string;
-  from: { modelVersion: number; modelPackageArn: string };
-  to: { modelVersion: number; modelPackageArn: string };
+  from?: { modelVersion: number; modelPackageArn: string };
+  to?: { modelVersion: number; modelPackageArn: string };
+  /** A withdrawal with no earlier version: the workflow records withdrawal-blocked and touches nothing. */
+  blocked?: true;
   links: { self: string };
 }
 
@@ -80,10 +82,16 @@ export class RevertService {
     const running = await this.running(endpointName);
     if (running)
       throw new ConflictException(`revert refused: revert ${running} of ${endpointName} is under way`);
-    const plan = await this.plan({
-      endpointName,
-      ...(body.toVersion !== undefined ? { toVersion: body.toVersion } : {}),
-    });
+    let plan: RevertPlan | undefined;
+    try {
+      plan = await this.plan({
+        endpointName,
+        ...(body.toVersion !== undefined ? { toVersion: body.toVersion } : {}),
+      });
+    } catch (err) {
+      // A withdrawal with nothing to go back to is still recorded: the workflow ends withdrawal-blocked.
+      if (!(cause === 'withdrawal' && err instanceof NotFoundException)) throw err;
+    }
     const id = revertWorkflowId(endpointName, randomUUID().slice(0, 8));
     const request: RevertRequest = {
       ...this.settings.revertDefaults,
@@ -93,8 +101,7 @@ export class RevertService {
       reason: body.reason,
       cause,
       canary: body.canary,
-      toVersion: plan.to.modelVersion,
-      expectedFromArn: plan.from.modelPackageArn,
+      ...(plan ? { toVersion: plan.to.modelVersion, expectedFromArn: plan.from.modelPackageArn } : {}),
     };
     try {
       await this.client.workflow.start(REVERT_WORKFLOW_TYPE, {
@@ -104,9 +111,11 @@ export class RevertService {
         typedSearchAttributes: new TypedSearchAttributes([
           { key: EndpointNameKey, value: endpointName },
           { key: LifecycleStageKey, value: 'waiting-for-endpoint' },
-          { key: ModelPackageGroupKey, value: plan.modelPackageGroup },
+          ...(plan ? [{ key: ModelPackageGroupKey, value: plan.modelPackageGroup }] : []),
         ]),
-        staticSummary: `revert ${endpointName} v${plan.from.modelVersion} → v${plan.to.modelVersion} (by ${by})`,
+        staticSummary: plan
+          ? `${cause} ${endpointName} v${plan.from.modelVersion} → v${plan.to.modelVersion} (by ${by})`
+          : `${cause} ${endpointName}: nothing to go back to (by ${by})`,
       });
     } catch (err) {
       throw temporalUnavailable(err) ?? err;
@@ -118,8 +127,7 @@ export class RevertService {
     return {
       id,
       endpointName,
-      from: side(plan.from),
-      to: side(plan.to),
+      ...(plan ? { from: side(plan.from), to: side(plan.to) } : { blocked: true }),
       links: { self: `/endpoints/${encodeURIComponent(endpointName)}/reverts/${encodeURIComponent(id)}` },
     };
   }
