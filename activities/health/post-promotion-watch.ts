@@ -9,8 +9,6 @@
  * endpoint lock or the endpoint no longer serves the promoted model alone, and at the window's end
  * `healthy`, or `inconclusive` when the traffic never gave a verdict (never a revert on no evidence).
  */
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type {
@@ -63,7 +61,7 @@ export function createPromotionWatchActivities(
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }
     }
-    const endpoint = await describeEndpointSnapshot(deps.sagemaker as SageMakerClient, input.endpointName);
+    const endpoint = await describeEndpointSnapshot(deps.sagemaker, input.endpointName);
     if (!endpoint) return `${input.endpointName} no longer exists`;
     const alone = endpoint.variants.length === 1 && endpoint.variants[0]!.modelName === input.modelName;
     return alone ? undefined : `${input.endpointName} no longer serves ${input.modelName} alone`;
@@ -80,7 +78,7 @@ export function createPromotionWatchActivities(
         if (superseded) return { status: 'superseded', checks, reason: superseded, limits: limitsOf(policy) };
         checks += 1;
         const at = now();
-        const evidence = await readEvidence(deps.cloudwatch as CloudWatchClient, {
+        const evidence = await readEvidence(deps.cloudwatch, {
           endpointName: input.endpointName,
           canaryVariant: input.variantName,
           sinceEpochMs: input.sinceEpochMs,

@@ -95,13 +95,12 @@ describe.concurrent('after promotion on the AWS emulator', () => {
     const endpoint = req.deployment.productionEndpointName;
     await seedProduction(h, req.modelPackageGroup, endpoint, 4);
     const handle = await approved({ ...req, deployment: { ...req.deployment, bakeSeconds: 8 } });
-    const counts = async () =>
-      Object.fromEntries(
-        ((await describeEndpoint(endpoint)).ProductionVariants ?? []).map((v) => [
-          v.VariantName,
-          [v.CurrentWeight, v.CurrentInstanceCount],
-        ]),
+    const counts = async (): Promise<Record<string, (number | undefined)[]>> => {
+      const variants = (await describeEndpoint(endpoint)).ProductionVariants ?? [];
+      return Object.fromEntries(
+        variants.map((v) => [v.VariantName!, [v.CurrentWeight, v.CurrentInstanceCount]]),
       );
+    };
     const at10 = await waitFor(handle, (s) => s.canary?.canaryWeight === 10, 'step 10 %', 90_000);
     expect(at10.canary?.instances).toEqual({ stable: 4, canary: 1 });
     expect(await counts()).toEqual({ v1: [90, 4], v2: [10, 1] });
