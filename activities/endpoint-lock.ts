@@ -18,6 +18,7 @@ import {
   LIFECYCLE_WORKFLOW_TYPE,
   releaseLockSignal,
 } from '../src/shared/messages';
+import { REVERT_WORKFLOW_TYPE } from '../src/shared/revert';
 import { EndpointNameKey, LifecycleStageKey } from '../src/shared/search-attributes';
 import type { ActivityDeps } from './deps';
 
@@ -33,6 +34,8 @@ const NEVER_HOLDING: ReadonlySet<string> = new Set<LifecycleStage>([
   'rejected',
   'expired',
   'validation-failed',
+  // Promoted, and judged after promotion: the lock was released at promotion.
+  'watching',
 ]);
 const WAITING: LifecycleStage = 'waiting-for-endpoint';
 const holds = (stage: string) => stage !== WAITING && !NEVER_HOLDING.has(stage);
@@ -113,7 +116,9 @@ export function createEndpointLockActivities(
       const holders: (LockUser & { started: number })[] = [];
       const waiters: (LockUser & { started: number })[] = [];
       const query =
-        `WorkflowType = '${LIFECYCLE_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND ` +
+        // Reverts take the lock too, and record their stage under the same search attributes.
+        `(WorkflowType = '${LIFECYCLE_WORKFLOW_TYPE}' OR WorkflowType = '${REVERT_WORKFLOW_TYPE}') AND ` +
+        `ExecutionStatus = 'Running' AND ` +
         `${EndpointNameKey.name} = '${quoted(endpointName)}'`;
       for await (const wf of client.workflow.list({ query })) {
         // Unset right after start, before the first stage is recorded: the run is registering.

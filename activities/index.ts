@@ -18,8 +18,10 @@ import { createEndpointActivities } from './endpoints';
 import { createGuardedDeploymentActivities } from './guarded-deployment';
 import { withHeartbeats } from './heartbeat';
 import { createHealthActivities } from './health/watch';
+import { createPromotionWatchActivities } from './health/post-promotion-watch';
 import { createModelRegistryActivities } from './model-registry';
 import { createNotifyActivities } from './notify';
+import { createRevertPlanActivities } from './revert-plan';
 import { createServingLineageActivities } from './serving-lineage';
 import { createValidationActivities } from './validation';
 
@@ -27,6 +29,7 @@ export type { ActivityDeps } from './deps';
 export { createAwsClients, type AwsClients, type AwsClientsConfig } from './aws-clients';
 export { activityConfigFromEnv, type ActivityEnvConfig } from './config';
 export { describeServingLineage } from './serving-lineage';
+export { planRevert } from './revert-plan';
 
 export function createActivities(deps: ActivityDeps): LifecycleActivities {
   const activities: LifecycleActivities = {
@@ -35,10 +38,12 @@ export function createActivities(deps: ActivityDeps): LifecycleActivities {
     ...createGuardedDeploymentActivities(deps),
     ...createValidationActivities({ runtime: deps.runtime }),
     ...createHealthActivities(deps),
+    ...createPromotionWatchActivities(deps),
     ...createNotifyActivities(deps),
     ...createServingLineageActivities(deps),
+    ...createRevertPlanActivities(deps),
     ...createEndpointLockActivities(deps),
     ...createBuildPinningActivities(deps as Parameters<typeof createBuildPinningActivities>[0]),
   };
-  return withHeartbeats(activities, ['watchHealth', 'validateEndpoint']);
+  return withHeartbeats(activities, ['watchHealth', 'watchPromoted', 'validateEndpoint']);
 }

@@ -5,7 +5,8 @@
  * - it is not in `keep`, and no endpoint's current or pending config refers to it;
  * - its version is finished with: Rejected (failed validation, rolled back), or retired (Approved,
  *   served, since replaced: RetiredAt in the package metadata) and older than the `retain` most
- *   recently retired. Anything else (awaiting approval, in staging or canary, serving, or a version
+ *   recently retired, and not the one each endpoint served last (RetiredFrom): a revert's way back.
+ *   Anything else (awaiting approval, in staging or canary, serving, or a version
  *   whose history this product did not record) is kept.
  * When any endpoint's models cannot be resolved nothing is deleted.
  */
@@ -47,7 +48,7 @@ async function ownedModels(sagemaker: SageMakerClient, group: string): Promise<O
   return owned;
 }
 
-type Standing = { kind: 'rejected' } | { kind: 'retired'; at: string } | { kind: 'live' };
+type Standing = { kind: 'rejected' } | { kind: 'retired'; at: string; from?: string } | { kind: 'live' };
 
 /** Where the model's version stands, from its package; `live` whenever in doubt. */
 async function standingOf(sagemaker: SageMakerClient, modelName: string, group: string): Promise<Standing> {
@@ -64,7 +65,7 @@ async function standingOf(sagemaker: SageMakerClient, modelName: string, group: 
   const meta = pkg.CustomerMetadataProperties ?? {};
   const retiredAt = meta[MetadataKeys.retiredAt];
   if (pkg.ModelApprovalStatus === 'Approved' && retiredAt && !meta[MetadataKeys.servingEndpoint]) {
-    return { kind: 'retired', at: retiredAt };
+    return { kind: 'retired', at: retiredAt, from: meta[MetadataKeys.retiredFrom] };
   }
   return { kind: 'live' };
 }
@@ -79,17 +80,27 @@ export async function pruneRetiredModels(
 
   const protectedNames = new Set([...input.keep, ...inUse.models]);
   const rejected: string[] = [];
-  const retired: { name: string; at: string; createdAt: number }[] = [];
+  const retired: { name: string; at: string; createdAt: number; from?: string }[] = [];
   for (const m of await ownedModels(sagemaker, group)) {
     const standing = await standingOf(sagemaker, m.name, group);
     if (standing.kind === 'rejected') rejected.push(m.name);
-    if (standing.kind === 'retired') retired.push({ name: m.name, at: standing.at, createdAt: m.createdAt });
+    if (standing.kind === 'retired')
+      retired.push({ name: m.name, at: standing.at, createdAt: m.createdAt, from: standing.from });
   }
   // Most recently retired first (ISO timestamps order as text); the `retain` first are a revert's choices.
   retired.sort((a, b) => b.at.localeCompare(a.at) || b.createdAt - a.createdAt);
   const retainCount = Math.max(0, input.retain);
-  const retained = retired.slice(0, retainCount).map((r) => r.name);
-  const doomed = [...retired.slice(retainCount).map((r) => r.name), ...rejected].filter(
+  // Whatever the retention says, each endpoint keeps the version it served last: what a revert goes back to.
+  const lastPerEndpoint = new Set<string>();
+  const seenEndpoints = new Set<string>();
+  for (const r of retired) {
+    if (!r.from || seenEndpoints.has(r.from)) continue;
+    seenEndpoints.add(r.from);
+    lastPerEndpoint.add(r.name);
+  }
+  const kept = retired.filter((r, i) => i < retainCount || lastPerEndpoint.has(r.name));
+  const retained = kept.map((r) => r.name);
+  const doomed = [...retired.filter((r) => !kept.includes(r)).map((r) => r.name), ...rejected].filter(
     (name) => !protectedNames.has(name),
   );
   for (const name of doomed) {

@@ -112,3 +112,12 @@ export function healthWatch(bakeSeconds: number, maxWaitSeconds: number) {
     retry: { initialInterval: '2 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
   }).watchHealth;
 }
+
+/** The post-promotion watch: one heartbeating activity for the whole window (history stays bounded). */
+export function promotionWatch(watchSeconds: number) {
+  return proxyActivities<Pick<LifecycleActivities, 'watchPromoted'>>({
+    startToCloseTimeout: (watchSeconds + 300) * 1000,
+    heartbeatTimeout: '25 seconds',
+    retry: { initialInterval: '2 seconds', maximumAttempts: 5, nonRetryableErrorTypes: NON_RETRYABLE },
+  }).watchPromoted;
+}

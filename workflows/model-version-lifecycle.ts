@@ -4,6 +4,7 @@
  *   register → approval gate → staging deploy → validate → (endpoint lock) → canary → promote
  *                    ↘ rejected / expired      ↘ validation-failed        ↘ rolled-back / cancelled
  *                                                                          ↘ needs-attention → released
+ *   promote → (lock released) watching → promoted | reverted (endpointRevert as a child)
  *
  * Deterministic: every side effect is an activity. Runs upgrade to the current build while they wait
  * for approval and are pinned to their build from the decision on: a change to registration or the
@@ -35,6 +36,7 @@ import { CommandInbox } from './commands';
 import { EndpointLockClient } from './endpoint-lock-client';
 import { failureText } from './failure-text';
 import { LifecycleRecord } from './lifecycle-record';
+import { watchAfterPromotion } from './post-promotion-watch';
 import { rollOut } from './production-rollout';
 import { deployAndValidateStaging } from './staging';
 
@@ -126,6 +128,11 @@ export async function modelVersionLifecycle(request: LifecycleRequest): Promise<
     record.enter('waiting-for-endpoint', 'workflow', `lock on ${input.deployment.productionEndpointName}`);
     await lock.acquire();
     await rollOut({ input, names: staged, record, inbox });
+    if (record.state.watch && !isFinalStage(record.state.stage)) {
+      // Promoted: the next deployment may start while this version is watched.
+      await lock.release();
+      await watchAfterPromotion({ input, names: staged, record });
+    }
     return record.state;
   } catch (err) {
     // The rollout has already put production right and recorded its own end (rolled-back, cancelled).

@@ -9,7 +9,13 @@
  * for an operator: `retry-rollback`, or `release` after a manual fix. It never ends with two
  * variants serving. Clean-up after the endpoint is safe, and notifications, are best-effort.
  */
-import { ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  patched,
+} from '@temporalio/workflow';
 import {
   ErrorTypes,
   isApprovedServing,
@@ -29,6 +35,7 @@ import { interruptible } from './interruptible';
 import type { LifecycleRecord } from './lifecycle-record';
 import { runGuardrails } from './guardrails-rollout';
 import { deleteShadowConfig, runShadowStage } from './shadow-stage';
+import { baselineOf, WATCH_PATCH, watchSecondsOf } from './post-promotion-watch';
 
 export interface RolloutContext {
   input: LifecycleInput;
@@ -512,5 +519,17 @@ async function promote(ctx: RolloutContext, stable: ServingVariant | undefined, 
     kind: 'promoted',
     reason: `serving 100 % after ${record.state.verdicts.length} healthy bake(s)`,
   });
+  // Runs promoted before the watch existed replay without it. A first deployment has no baseline
+  // and nothing to revert to, so it is not watched.
+  const watchSeconds = watchSecondsOf(input);
+  if (stable && patched(WATCH_PATCH) && watchSeconds > 0) {
+    // The lifecycle releases the endpoint lock and watches (post-promotion-watch.ts).
+    record.state.watch = {
+      watchSeconds,
+      startedAt: new Date().toISOString(),
+      baseline: baselineOf(record.state.verdicts, stable.variantName),
+    };
+    return;
+  }
   record.finish('promoted', by, `${endpointName} serves v${record.state.modelVersion}`);
 }

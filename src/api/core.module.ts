@@ -7,11 +7,13 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import type { Authenticator } from './auth/authenticator';
 import type { ServingLineageReader } from './endpoints/endpoints.controller';
+import type { RevertPlanner } from './endpoints/revert.service';
 import type { StudioDecisions } from './events/studio-decisions';
 import type { ApiSettings } from './model-versions/lifecycle.service';
 import {
   API_SETTINGS,
   AUTHENTICATOR,
+  REVERT_PLANNER,
   SERVING_LINEAGE_READER,
   STUDIO_DECISIONS,
   TEMPORAL_CLIENT,
@@ -23,6 +25,7 @@ export interface ApiDependencies {
   authenticator: Authenticator;
   readServingLineage: ServingLineageReader;
   studioDecisions: StudioDecisions;
+  planRevert: RevertPlanner;
 }
 
 @Global()
@@ -35,6 +38,7 @@ export class CoreModule {
       { provide: AUTHENTICATOR, useValue: deps.authenticator },
       { provide: SERVING_LINEAGE_READER, useValue: deps.readServingLineage },
       { provide: STUDIO_DECISIONS, useValue: deps.studioDecisions },
+      { provide: REVERT_PLANNER, useValue: deps.planRevert },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
   }

@@ -1,7 +1,7 @@
 /** Connects to Temporal and SageMaker and serves the API; used by the API process and the local stack. */
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { createAwsClients, describeServingLineage } from '../../activities';
+import { createAwsClients, describeServingLineage, planRevert } from '../../activities';
 import type { ServiceConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
 import { createAuthenticator } from './auth/create-authenticator';
@@ -34,6 +34,7 @@ export async function startApi(
     },
     authenticator: createAuthenticator(config.auth, extraTokens),
     readServingLineage: (name) => describeServingLineage(sagemaker, name),
+    planRevert: (input) => planRevert(sagemaker, input),
     studioDecisions: createStudioDecisions({
       sagemaker,
       identities: config.auth.studio,

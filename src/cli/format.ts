@@ -83,3 +83,32 @@ export function formatEndpoint(e: ServingLineage): string {
   }
   return lines.join('\n');
 }
+
+export interface EndpointHistory {
+  endpointName: string;
+  items: {
+    kind: 'lifecycle' | 'revert';
+    id: string;
+    stage?: string;
+    modelVersion?: number;
+    startTime?: string;
+    by?: string;
+    reason?: string;
+    cause?: string;
+    fromVersion?: number;
+    toVersion?: number;
+  }[];
+}
+
+export function formatHistory(h: EndpointHistory): string {
+  const lines = [`${h.endpointName}`];
+  for (const i of h.items) {
+    const what =
+      i.kind === 'revert'
+        ? `revert v${i.fromVersion ?? '?'} → v${i.toVersion ?? '?'} by ${i.by ?? '?'} (${i.cause ?? '?'}): ${i.reason ?? ''}`
+        : `lifecycle v${i.modelVersion ?? '?'}`;
+    lines.push(`  ${i.startTime ?? ''}  ${(i.stage ?? '').padEnd(20)} ${what}   ${i.id}`);
+  }
+  if (h.items.length === 0) lines.push('  (nothing recorded)');
+  return lines.join('\n');
+}

@@ -6,7 +6,8 @@
  *   mvl reject <id> --comment "…"         mvl rollback <id> --reason "…"
  *   mvl pause|resume|promote <id> [--reason "…"]
  *   mvl retry-rollback <id> [--reason "…"]   mvl release <id> --reason "…"   (needs-attention)
- *   mvl endpoint <name>
+ *   mvl endpoint <name>                   mvl history <endpoint>
+ *   mvl revert <endpoint> [--to <version>] [--canary] --reason "…"
  *
  * MVL_API_URL (default http://127.0.0.1:3000), MVL_TOKEN (default: a local-stack token for the role).
  */
@@ -14,7 +15,14 @@ import { parseArgs } from 'node:util';
 import type { ServingLineage } from '../shared/activity-contracts';
 import type { LifecycleState } from '../shared/lifecycle-state';
 import { CliError, createApiClient } from './api-client';
-import { formatEndpoint, formatList, formatStatus, type SummaryList } from './format';
+import {
+  formatEndpoint,
+  formatHistory,
+  formatList,
+  formatStatus,
+  type EndpointHistory,
+  type SummaryList,
+} from './format';
 
 const USAGE = `usage: mvl <command> [options]
   status <id>                                   stage, approvals, canary, health, history
@@ -26,6 +34,9 @@ const USAGE = `usage: mvl <command> [options]
   retry-rollback <id> [--reason "…"]            (operator, needs-attention only)
   release <id> --reason "what was fixed"        (operator, needs-attention only)
   endpoint <name>                               which versions serve it, with lineage
+  history <endpoint>                            lifecycles and reverts on the endpoint, newest first
+  revert <endpoint> [--to <version>] [--canary] --reason "…"
+                                                back to the previous (or the named) approved version (operator)
   --json prints the API's answer as JSON.
 env: MVL_API_URL (default http://127.0.0.1:3000), MVL_TOKEN
 exit codes: 0 ok, 1 error, 2 usage, 3 not authenticated/allowed, 4 not found, 5 refused by the lifecycle`;
@@ -61,6 +72,8 @@ export async function run(argv: string[], print: (line: string) => void): Promis
     options: {
       comment: { type: 'string' },
       reason: { type: 'string' },
+      to: { type: 'string' },
+      canary: { type: 'boolean' },
       group: { type: 'string' },
       stage: { type: 'string' },
       'awaiting-approval': { type: 'boolean' },
@@ -99,6 +112,39 @@ export async function run(argv: string[], print: (line: string) => void): Promis
     return show(
       await api.request<ServingLineage>('GET', `/endpoints/${encodeURIComponent(name)}`),
       formatEndpoint,
+    );
+  }
+  if (command === 'history') {
+    const api = await createApiClient('viewer');
+    const name = requireArg(target, '<endpoint>');
+    return show(
+      await api.request<EndpointHistory>('GET', `/endpoints/${encodeURIComponent(name)}/history`),
+      formatHistory,
+    );
+  }
+  if (command === 'revert') {
+    const name = requireArg(target, '<endpoint>');
+    if (!values.reason) throw new CliError('revert needs --reason "why"', 2);
+    let toVersion: number | undefined;
+    if (values.to !== undefined) {
+      toVersion = Number(values.to.replace(/^v/, ''));
+      if (!Number.isInteger(toVersion) || toVersion < 1)
+        throw new CliError(`--to must be a version number such as 3 or v3, not "${values.to}"`, 2);
+    }
+    const api = await createApiClient('operator');
+    const answer = await api.request<{
+      id: string;
+      from: { modelVersion: number };
+      to: { modelVersion: number };
+    }>('POST', `/endpoints/${encodeURIComponent(name)}/revert`, {
+      reason: values.reason,
+      ...(toVersion ? { toVersion } : {}),
+      ...(values.canary ? { canary: true } : {}),
+    });
+    return show(
+      answer,
+      (a) =>
+        `revert ${a.id}: ${name} v${a.from.modelVersion} → v${a.to.modelVersion} started (mvl history ${name})`,
     );
   }
   const role = COMMAND_ROLE[command];

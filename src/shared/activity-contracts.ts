@@ -24,6 +24,8 @@ export const ErrorTypes = {
   NoStableVersion: 'NoStableVersion',
   /** A clean-up delete found a resource the product did not create (no ownership tags): not retried. */
   NotOwned: 'ResourceNotOwned',
+  /** A revert has nothing to go to: the version is unknown, not approved, serving already, or its model was pruned. */
+  NoRevertTarget: 'NoRevertTarget',
 } as const;
 
 export interface RegisterVersionInput {
@@ -262,7 +264,12 @@ export interface LifecycleNotification {
     | 'cancelled'
     | 'needs-attention'
     | 'released'
-    | 'refused-by-aws';
+    | 'refused-by-aws'
+    | 'reverted'
+    | 'revert-failed'
+    | 'watch-unhealthy'
+    | 'withdrawn'
+    | 'withdrawal-blocked';
   workflowId: string;
   modelPackageGroup: string;
   modelPackageArn?: string;
@@ -361,7 +368,75 @@ export interface GuardedDeploymentActivities {
   }): Promise<GuardedUpdateOutcome>;
 }
 
+
+/** Where a revert goes from and to, as read from the endpoint and the registry. */
+export interface RevertPlan {
+  endpointName: string;
+  modelPackageGroup: string;
+  /** The instance type the endpoint runs now: the version reverted to runs on the same. */
+  instanceType: string;
+  from: {
+    modelPackageArn: string;
+    modelVersion: number;
+    modelName: string;
+    variantName: string;
+    instanceCount: number;
+  };
+  to: { modelPackageArn: string; modelVersion: number; modelName: string };
+}
+
+/** The previous version's numbers from the canary's healthy verdicts: what the promoted one is held to. */
+export interface PromotionBaseline {
+  /** The variant they were measured on (the stable one during the canary). */
+  variantName: string;
+  invocations: number;
+  errors5xx: number;
+  /** The highest latency statistic the verdicts recorded for it (ms); null when none did. */
+  latencyMs: number | null;
+  verdicts: number;
+}
+
+export interface WatchPromotedInput {
+  endpointName: string;
+  /** The promoted variant and model: the watch ends once the endpoint serves anything else. */
+  variantName: string;
+  modelName: string;
+  /** The lifecycle watching: a lock held by anyone else means a new deployment (the watch ends). */
+  lifecycleId: string;
+  sinceEpochMs: number;
+  watchSeconds: number;
+  intervalSeconds: number;
+  policy: HealthPolicy;
+  baseline: PromotionBaseline;
+}
+
+export interface WatchPromotedResult {
+  status: 'healthy' | 'unhealthy' | 'superseded' | 'inconclusive';
+  checks: number;
+  verdict?: HealthVerdict;
+  /** superseded: what ended the watch. */
+  reason?: string;
+  /** The limits derived from the baseline that the verdicts used. */
+  limits: { maxErrorRate: number; maxLatencyMs: number };
+}
+
+export interface PlanRevertInput {
+  endpointName: string;
+  /** A named version of the serving version's group; absent: the one that served before it. */
+  toVersion?: number;
+}
+
+
 export interface LifecycleActivities extends DetectabilityActivities, GuardedDeploymentActivities {
+  /**
+   * Reads the endpoint (it must serve one variant from a registered package) and finds the version to
+   * go back to: the named version, or the approved version most recently retired from this endpoint,
+   * whose model still exists. Non-retryable NoRevertTarget when there is none, NoStableVersion when
+   * the endpoint is not on exactly one version.
+   */
+  planRevert(input: PlanRevertInput): Promise<RevertPlan>;
+  /** Post-promotion watch: heartbeating, judged against the previous version's baseline (see health/post-promotion-watch.ts). */
+  watchPromoted(input: WatchPromotedInput): Promise<WatchPromotedResult>;
   /**
    * Pins the run to the worker build that runs it (a versioning override), so it finishes on that
    * build; 'unversioned' when the worker has no deployment version.

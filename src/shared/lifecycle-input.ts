@@ -71,6 +71,8 @@ const DAY = 24 * HOUR;
 
 export const DEFAULT_CANARY_STEPS = [10, 50, 100] as const;
 export const SEVEN_DAYS_SECONDS = 7 * DAY;
+/** The post-promotion watch when `deployment.watchSeconds` is unset. */
+export const DEFAULT_WATCH_SECONDS = HOUR;
 
 /** Upper bounds of every duration and count, documented in the README's input section. */
 export const INPUT_BOUNDS = {
@@ -82,6 +84,7 @@ export const INPUT_BOUNDS = {
   endpointTimeoutSeconds: DAY,
   endpointPollSeconds: 600,
   maxPauseSeconds: 7 * DAY,
+  watchSeconds: 7 * DAY,
   canarySteps: 10,
   initialInstanceCount: 100,
   metricPeriodSeconds: HOUR,
@@ -262,6 +265,12 @@ export const deploymentTargetSchema = z
     endpointTimeoutSeconds: bounded(1, INPUT_BOUNDS.endpointTimeoutSeconds, 'seconds').default(3600),
     /** Poll interval while waiting for InService (an activity retry, so history does not grow). */
     endpointPollSeconds: bounded(1, INPUT_BOUNDS.endpointPollSeconds, 'seconds').default(30),
+    /**
+     * After promotion, how long the lifecycle keeps judging the new version against the previous
+     * version's recorded baseline (stage `watching`, lock released); unhealthy → automatic revert.
+     * Unset: DEFAULT_WATCH_SECONDS (1 h); 0 skips the watch.
+     */
+    watchSeconds: bounded(0, INPUT_BOUNDS.watchSeconds, 'seconds').optional(),
     /** A paused canary keeps the endpoint lock at most this long, then rolls back. */
     maxPauseSeconds: bounded(1, INPUT_BOUNDS.maxPauseSeconds, 'seconds').default(4 * HOUR),
     health: healthPolicySchema.default(healthPolicySchema.parse({})),

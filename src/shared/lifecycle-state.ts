@@ -18,6 +18,8 @@ export const ACTIVE_STAGES = [
   'deploying-canary',
   'canary',
   'promoting',
+  /** Promoted; judged against the previous version's baseline for `deployment.watchSeconds`, lock released. */
+  'watching',
   'rolling-back',
   /** A rollback could not complete: the lock is kept until an operator retries it or releases. */
   'needs-attention',
@@ -37,6 +39,8 @@ export const FINAL_STAGES = [
   'released',
   /** AWS refused a request as invalid before production was touched (a limit the API does not check). */
   'refused-by-aws',
+  /** Promoted, then found unhealthy by the post-promotion watch or withdrawn: the endpoint went back to an earlier version. */
+  'reverted',
 ] as const;
 
 export type ActiveStage = (typeof ACTIVE_STAGES)[number];
@@ -156,6 +160,21 @@ export interface NotificationRecord {
   error?: string;
 }
 
+/** The post-promotion watch: the baseline, the limits it gave, and how it ended. */
+export interface WatchState {
+  watchSeconds: number;
+  startedAt: string;
+  baseline: import('./activity-contracts').PromotionBaseline;
+  limits?: { maxErrorRate: number; maxLatencyMs: number };
+  checks?: number;
+  /** The watch's last verdict: the evidence of an unhealthy one. */
+  verdict?: import('./activity-contracts').HealthVerdict;
+  result?: 'healthy' | 'unhealthy' | 'superseded' | 'inconclusive' | 'cancelled' | 'failed';
+  note?: string;
+  /** The revert the watch started (unhealthy), with how it ended. */
+  revert?: { workflowId: string; stage: string; outcome?: string };
+}
+
 export interface LifecycleState {
   workflowId: string;
   stage: LifecycleStage;
@@ -185,6 +204,8 @@ export interface LifecycleState {
   notifications: NotificationRecord[];
   /** Clean-up steps that failed without changing the outcome (a config left behind, a mark not moved). */
   warnings: { at: string; text: string }[];
+  /** After promotion: the watch against the previous version's baseline. */
+  watch?: WatchState;
   /** One line on why the lifecycle ended where it did. */
   outcome?: string;
 }

@@ -61,6 +61,22 @@ export function resourceNames(args: {
   };
 }
 
+/** The configs a revert (workflow `workflowId`) creates on `endpointName` to reach `toVersion`. */
+export function revertResourceNames(args: { workflowId: string; endpointName: string; toVersion: number }) {
+  const h = shortHash(args.workflowId);
+  const v = `v${args.toVersion}`;
+  return {
+    /** The version reverted to alone: where a revert lands. */
+    revertedConfigName: fit(args.endpointName, `${v}-revert-${h}`),
+    /** --canary: the serving version next to the one reverted to. */
+    canaryConfigName: fit(args.endpointName, `${v}-revert-canary-${h}`),
+    /** A failed shift: back on the version reverted from alone. */
+    restoreConfigName: fit(args.endpointName, `${v}-revert-restore-${h}`),
+    /** The variant of the version reverted to. */
+    variantName: v,
+  };
+}
+
 /**
  * Text every model name of the group contains, to narrow ListModels before the ownership tags
  * decide: `fit` keeps at least this much of the group (versions below 10^13). It matches other

@@ -32,6 +32,8 @@ export interface FakePackage {
   description?: string;
   metrics: Record<string, number>;
   serving?: string;
+  /** The endpoint a promotion or revert moved away from it (RetiredFrom). */
+  retiredFrom?: string;
 }
 
 type FakeVariant = { variantName: string; modelName: string; weight: number; instanceCount: number };
@@ -63,6 +65,8 @@ export interface FakeSageMaker {
   notifications: LifecycleNotification[];
   /** Verdicts for the bakes on an endpoint, in order; the last one repeats. */
   scriptVerdicts(endpointName: string, verdicts: ScriptedVerdict[]): void;
+  /** How the post-promotion watch on an endpoint ends (default: healthy at once); 'hold' runs until cancelled. */
+  scriptWatch(endpointName: string, result: 'healthy' | 'unhealthy' | 'superseded' | 'hold'): void;
   /** Validation fails on staging endpoints whose name starts with `prefix` (default: passes). */
   failValidation(prefix: string, reason: string): void;
   /** An endpoint already serving a previous version of `group`, as before a canary. */
@@ -92,6 +96,7 @@ export function createFakeSageMaker(
   const scripts = new Map<string, ScriptedVerdict[]>();
   const bakes = new Map<string, number>();
   const validationFailures = new Map<string, string>();
+  const watchScripts = new Map<string, 'healthy' | 'unhealthy' | 'superseded' | 'hold'>();
   const faults = new Map<string, (FaultSpec & { left: number })[]>();
   const failures: { name: string; input: unknown }[] = [];
   const lock = options.temporal ? createEndpointLockActivities({ temporal: options.temporal }) : undefined;
@@ -251,9 +256,68 @@ export function createFakeSageMaker(
     },
     async markServing({ modelPackageArn, endpointName, replacedModelPackageArn }) {
       packages.get(modelPackageArn)!.serving = endpointName;
+      delete packages.get(modelPackageArn)!.retiredFrom;
       if (replacedModelPackageArn && packages.has(replacedModelPackageArn)) {
         delete packages.get(replacedModelPackageArn)!.serving;
+        packages.get(replacedModelPackageArn)!.retiredFrom = endpointName;
       }
+    },
+    async watchPromoted(input) {
+      const scripted = watchScripts.get(input.endpointName) ?? 'healthy';
+      const limits = { maxErrorRate: 0.001, maxLatencyMs: 100 };
+      if (scripted === 'hold') {
+        for (;;) {
+          Context.current().heartbeat();
+          await Context.current().sleep(200);
+        }
+      }
+      if (scripted === 'superseded') return { status: 'superseded', checks: 1, reason: 'scripted', limits };
+      const v = verdict(
+        {
+          endpointName: input.endpointName,
+          canaryVariant: input.variantName,
+          canaryWeight: 100,
+          sinceEpochMs: input.sinceEpochMs,
+          bakeSeconds: input.watchSeconds,
+          intervalSeconds: input.intervalSeconds,
+          policy: input.policy,
+        },
+        scripted,
+      );
+      return { status: scripted, checks: 1, verdict: v, limits };
+    },
+    async planRevert({ endpointName, toVersion }) {
+      const noTarget = (m: string) => ApplicationFailure.nonRetryable(m, ErrorTypes.NoRevertTarget);
+      const e = endpoints.get(endpointName);
+      if (!e) throw noTarget(`no endpoint named "${endpointName}"`);
+      const [serving, ...others] = e.variants;
+      const fromPkg = serving ? packages.get(models.get(serving.modelName) ?? '') : undefined;
+      if (!serving || others.length || !fromPkg)
+        throw ApplicationFailure.nonRetryable(
+          `${endpointName} is not on one version`,
+          ErrorTypes.NoStableVersion,
+        );
+      const group = [...packages.values()].filter((p) => p.group === fromPkg.group && p !== fromPkg);
+      const target =
+        toVersion !== undefined
+          ? group.find((p) => p.version === toVersion && p.status === 'Approved')
+          : group.filter((p) => p.status === 'Approved' && p.retiredFrom === endpointName).at(-1);
+      if (!target) throw noTarget(`nothing of ${fromPkg.group} to revert to`);
+      const modelName = [...models.entries()].find(([, arn]) => arn === target.arn)?.[0];
+      if (!modelName) throw noTarget(`the model of v${target.version} was pruned`);
+      return {
+        endpointName,
+        modelPackageGroup: fromPkg.group,
+        instanceType: 'ml.m5.large',
+        from: {
+          modelPackageArn: fromPkg.arn,
+          modelVersion: fromPkg.version,
+          modelName: serving.modelName,
+          variantName: serving.variantName,
+          instanceCount: serving.instanceCount,
+        },
+        to: { modelPackageArn: target.arn, modelVersion: target.version, modelName },
+      };
     },
     async pruneRetiredModels() {
       return { deleted: [], retained: [] };
@@ -351,6 +415,7 @@ export function createFakeSageMaker(
     notifications,
     scriptVerdicts: (endpointName, verdicts) => void scripts.set(endpointName, verdicts),
     failValidation: (prefix, reason) => void validationFailures.set(prefix, reason),
+    scriptWatch: (endpointName, result) => void watchScripts.set(endpointName, result),
     seedProduction(endpointName, group, metrics = { auc: 0.8 }, instanceCount = 1) {
       const pkg = register(group, metrics);
       pkg.status = 'Approved';

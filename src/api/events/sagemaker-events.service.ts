@@ -11,7 +11,8 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { CommandResult } from '../../shared/messages';
 import type { LifecycleService } from '../model-versions/lifecycle.service';
-import { LIFECYCLE_SERVICE, STUDIO_DECISIONS } from '../tokens';
+import type { WithdrawalOutcome, WithdrawalService } from '../model-versions/withdrawal.service';
+import { LIFECYCLE_SERVICE, STUDIO_DECISIONS, WITHDRAWAL_SERVICE } from '../tokens';
 import type { SageMakerStateChange } from './sagemaker-event';
 import type { RegistryStatus, StudioDecisions } from './studio-decisions';
 import { resolveStudioIdentity } from './studio-identity';
@@ -19,7 +20,8 @@ import { resolveStudioIdentity } from './studio-identity';
 export type EventOutcome =
   | { forwarded: 'approve' | 'reject'; id: string; by: string; studioUser: string; result: CommandResult }
   | { refused: string; id: string; by?: string; studioUser: string; registryStatus?: RegistryStatus }
-  | { ignored: string; id?: string };
+  | { ignored: string; id?: string }
+  | (WithdrawalOutcome & { studioUser: string });
 
 @Injectable()
 export class SageMakerEventsService {
@@ -28,6 +30,7 @@ export class SageMakerEventsService {
   constructor(
     @Inject(LIFECYCLE_SERVICE) private readonly lifecycles: LifecycleService,
     @Inject(STUDIO_DECISIONS) private readonly studio: StudioDecisions,
+    @Inject(WITHDRAWAL_SERVICE) private readonly withdrawals: WithdrawalService,
   ) {}
 
   async handle(event: SageMakerStateChange): Promise<EventOutcome> {
@@ -59,6 +62,19 @@ export class SageMakerEventsService {
 
     const action = status === 'Approved' ? 'approve' : 'reject';
     const reason = `${event.detail.ApprovalDescription || `${status} in SageMaker Studio`} (SageMaker Studio user ${who.studioUser})`;
+    if (action === 'reject' && state.stage !== 'awaiting-approval') {
+      // Rejected after the approval: a withdrawal (withdrawal.service.ts). Never a 409: EventBridge
+      // counts a 4xx as a failed delivery, so a refusal is answered 200 and the registry set back.
+      try {
+        const outcome = await this.withdrawals.withdraw(id, who.identity, reason);
+        return { ...outcome, studioUser: who.studioUser };
+      } catch (err) {
+        if (err instanceof ForbiddenException || err instanceof ConflictException) {
+          return refuse(err.message, who.identity);
+        }
+        throw err;
+      }
+    }
     try {
       const result = await this.lifecycles.command(id, action, who.identity, reason);
       return { forwarded: action, id, by: who.identity, studioUser: who.studioUser, result };

@@ -16,6 +16,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import type { LifecycleInput } from '../../shared/lifecycle-input';
 import { lifecycleWorkflowId } from '../../shared/lifecycle-input';
 import type { LifecycleState } from '../../shared/lifecycle-state';
+import type { RevertRequest } from '../../shared/revert';
 import {
   commandUpdate,
   refusedDecisionSignal,
@@ -42,6 +43,8 @@ export interface ApiSettings {
   commandTimeoutMs: number;
   /** Largest JSON body accepted; larger ones get 413 (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Timings of the reverts the API starts (poll, canary bake, health policy); the workflow's defaults otherwise. */
+  revertDefaults?: Partial<RevertRequest>;
 }
 
 export interface StartedLifecycle {

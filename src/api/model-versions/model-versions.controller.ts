@@ -31,15 +31,18 @@ import {
   startRequestJsonSchema,
   summaryListJsonSchema,
 } from '../openapi/json-schemas';
-import { LIFECYCLE_SERVICE } from '../tokens';
+import { LIFECYCLE_SERVICE, WITHDRAWAL_SERVICE } from '../tokens';
 import type { LifecycleService } from './lifecycle.service';
 import {
   commandBodySchema,
   listQuerySchema,
+  withdrawBodySchema,
   workflowIdSchema,
   type CommandBody,
   type ListQuery,
+  type WithdrawBody,
 } from './schemas';
+import type { WithdrawalService } from './withdrawal.service';
 import { parseStartRequest } from './start-request';
 
 const ID_PARAM = { name: 'id', description: 'The id returned by POST /model-versions (the workflow ID)' };
@@ -57,6 +60,9 @@ export const COMMAND_ROLES: Record<CommandAction, Role[]> = {
   'retry-rollback': ['operator'],
   release: ['operator'],
 };
+
+/** Withdrawing a served version: the approvers who approve, and the operators who run production. */
+export const WITHDRAW_ROLES: Role[] = ['approver', 'operator'];
 
 function commandRoute(action: CommandAction, summary: string) {
   return applyDecorators(
@@ -82,7 +88,10 @@ const bodyPipe = new ZodPipe(z.preprocess((body) => body ?? {}, commandBodySchem
 @ApiBearerAuth()
 @Controller('model-versions')
 export class ModelVersionsController {
-  constructor(@Inject(LIFECYCLE_SERVICE) private readonly lifecycles: LifecycleService) {}
+  constructor(
+    @Inject(LIFECYCLE_SERVICE) private readonly lifecycles: LifecycleService,
+    @Inject(WITHDRAWAL_SERVICE) private readonly withdrawals: WithdrawalService,
+  ) {}
 
   @Post()
   @RequireRoles('pipeline')
@@ -204,6 +213,27 @@ export class ModelVersionsController {
     @CurrentCaller() caller: Caller,
   ) {
     return this.send('release', id, body, caller);
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @RequireRoles(...WITHDRAW_ROLES)
+  @ApiOperation({
+    summary:
+      'Withdraw an approved version (reason required): revert it if it serves, roll it back mid-canary',
+    description:
+      'Roles: approver, operator. Serving its endpoint: the endpoint goes back to the previous approved version that still exists (the revert workflow, cause `withdrawal`), or, with none, `withdrawal-blocked` is recorded and it keeps serving. In the canary: an operator rollback. Awaiting approval: a reject. Before production: the lifecycle is cancelled. Never served: `{ignored: reason}`.',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiBody({ schema: commandBodyJsonSchema })
+  @ApiResponse({ status: 200, description: '`{withdrawn, id, by, …}` or `{ignored: reason}`' })
+  @errors(400, 401, 403, 404, 409)
+  withdraw(
+    @Param('id', idPipe) id: string,
+    @Body(new ZodPipe(z.preprocess((body) => body ?? {}, withdrawBodySchema))) body: WithdrawBody,
+    @CurrentCaller() caller: Caller,
+  ) {
+    return this.withdrawals.withdraw(id, caller.identity, (body.reason ?? body.comment)!);
   }
 
   private send(action: CommandAction, id: string, { reason, comment }: CommandBody, caller: Caller) {

@@ -31,3 +31,10 @@ export const commandBodySchema = z
   })
   .strict();
 export type CommandBody = z.output<typeof commandBodySchema>;
+
+/** A withdrawal must say why (`reason`, or an approver's `comment`). */
+export const withdrawBodySchema = commandBodySchema.refine((b) => !!(b.reason ?? b.comment), {
+  message: 'a withdrawal needs a reason',
+  path: ['reason'],
+});
+export type WithdrawBody = z.output<typeof withdrawBodySchema>;

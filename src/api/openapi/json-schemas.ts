@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { commandBodySchema } from '../model-versions/schemas';
 import { startRequestSchema } from '../model-versions/start-request';
 import { sageMakerStateChangeSchema } from '../events/sagemaker-event';
+import { revertBodySchema } from '../../shared/revert';
 
 type SchemaObject = Record<string, unknown>;
 
@@ -12,6 +13,7 @@ const toOpenApi = (schema: z.ZodType): SchemaObject =>
 export const startRequestJsonSchema = toOpenApi(startRequestSchema);
 export const commandBodyJsonSchema = toOpenApi(commandBodySchema);
 export const sageMakerEventJsonSchema = toOpenApi(sageMakerStateChangeSchema);
+export const revertBodyJsonSchema = toOpenApi(revertBodySchema);
 
 export const errorJsonSchema: SchemaObject = {
   type: 'object',

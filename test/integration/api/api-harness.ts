@@ -5,10 +5,12 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ErrorTypes } from '../../../src/shared/activity-contracts';
 import { inject } from 'vitest';
 import { Authenticator } from '../../../src/api/auth/authenticator';
 import { StaticTokenTable, type StaticToken } from '../../../src/api/auth/static-tokens';
-import { createApi } from '../../../src/api/create-api';
+import { createApi, type ApiDependencies } from '../../../src/api/create-api';
 import type { ServingLineageReader } from '../../../src/api/endpoints/endpoints.controller';
 import type {
   RegistryStatus,
@@ -138,6 +140,7 @@ export function createTestApi(
   taskQueue: string,
   readServingLineage: ServingLineageReader,
   studioDecisions: StudioDecisions = recordingStudioDecisions(),
+  extra: Partial<ApiDependencies> = {},
 ) {
   return createApi(
     {
@@ -146,6 +149,13 @@ export function createTestApi(
       authenticator: new Authenticator(new StaticTokenTable(Object.values(TOKENS))),
       readServingLineage,
       studioDecisions,
+      planRevert: async ({ endpointName }) => {
+        throw ApplicationFailure.nonRetryable(
+          `no endpoint named "${endpointName}"`,
+          ErrorTypes.NoRevertTarget,
+        );
+      },
+      ...extra,
     },
     { logger: false },
   );

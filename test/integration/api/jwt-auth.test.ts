@@ -52,6 +52,9 @@ beforeAll(async () => {
       }),
       readServingLineage: async () => null,
       studioDecisions: recordingStudioDecisions(),
+      planRevert: async () => {
+        throw new Error('no SageMaker in this test');
+      },
     },
     { logger: false },
   );

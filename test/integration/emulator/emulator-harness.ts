@@ -93,6 +93,8 @@ export function emulatorRequest(
       healthCheckIntervalSeconds: 1,
       endpointPollSeconds: 1,
       health: { metricPeriodSeconds: 1, minInvocations: 20, maxWaitForEvidenceSeconds: 30 },
+      // Tests of the watch set their own; the others end at promotion.
+      watchSeconds: 0,
     },
   };
 }
@@ -102,6 +104,7 @@ export async function seedProduction(
   h: EmulatorHarness,
   group: string,
   endpointName: string,
+  instanceCount = 1,
 ): Promise<string> {
   const sm = h.aws.sagemaker;
   await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: group }));
@@ -137,7 +140,7 @@ export async function seedProduction(
         {
           VariantName: 'v1',
           ModelName: modelName,
-          InitialInstanceCount: 1,
+          InitialInstanceCount: instanceCount,
           InstanceType: 'ml.m5.large',
           InitialVariantWeight: 1,
         },

@@ -93,6 +93,22 @@ const PATHS: Record<string, { stage: LifecycleStage; run(): Promise<LifecycleHan
       return (await approved()).handle;
     },
   },
+  'watched-promoted': {
+    stage: 'promoted',
+    async run() {
+      const req = lifecycleRequest();
+      h.fake.scriptWatch(req.deployment.productionEndpointName, 'healthy');
+      return (await approved(req)).handle;
+    },
+  },
+  'watch-reverted': {
+    stage: 'reverted',
+    async run() {
+      const req = lifecycleRequest();
+      h.fake.scriptWatch(req.deployment.productionEndpointName, 'unhealthy');
+      return (await approved(req)).handle;
+    },
+  },
   'first-deployment-promoted': {
     stage: 'promoted',
     async run() {
