@@ -60,7 +60,7 @@ function accepts(port: number): Promise<boolean> {
 async function startServer(launcher: string, port: number): Promise<ChildProcess> {
   const child = spawn(launcher, [String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
   });
   let exited: string | undefined;
