@@ -96,7 +96,7 @@ async function isInstalled(dir: string): Promise<boolean> {
 async function findJava(env: NodeJS.ProcessEnv): Promise<string> {
   const java = env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java';
   try {
-    await execFileAsync(java, ['-version'], { timeout: 30_000 });
+    await execFileAsync(java, ['-version'], { timeout: 30_000, env });
     return env.JAVA_HOME ? java : await resolveOnPath('java', env);
   } catch (err) {
     throw new Error(`no Java runtime (${java} -version failed: ${(err as Error).message})`);
@@ -156,7 +156,7 @@ export async function ensureTemporalTestServer(
         'dependency:build-classpath',
         `-Dmdep.outputFile=${classpathFile}.partial`,
       ],
-      { timeout: RESOLVE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+      { timeout: RESOLVE_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, env },
     );
   } catch (err) {
     const e = err as Error & { stdout?: string; stderr?: string };
