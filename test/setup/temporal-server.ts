@@ -1,6 +1,7 @@
 /**
  * Global setup of the integration project: one Temporal dev server (the project's own CLI, see
- * dev/ensure-temporal-cli.ts) and one workflow bundle for the whole run. Test files reach them
+ * dev/ensure-temporal-cli.ts), the time-skipping test server installed (each time-skipping file
+ * starts its own, see test/helpers/time-skipping.ts) and one workflow bundle for the whole run. Test files reach them
  * through `inject('temporalAddress')` and `inject('workflowBundlePath')`.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { ensureTemporalCli } from '../../dev/ensure-temporal-cli';
+import { ensureTemporalTestServer } from '../../dev/ensure-temporal-test-server';
 import { LIFECYCLE_SEARCH_ATTRIBUTES } from '../../src/shared/search-attributes';
 import { bundleWorkflows } from '../../src/worker/workflow-bundle';
 
@@ -17,11 +19,15 @@ declare module 'vitest' {
     temporalAddress: string;
     temporalNamespace: string;
     workflowBundlePath: string;
+    /** The time-skipping test server's launcher (dev/ensure-temporal-test-server.ts). */
+    timeSkippingServerPath: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const executable = await ensureTemporalCli();
+  // Installed here, once, so the time-skipping files running side by side never race to install it.
+  project.provide('timeSkippingServerPath', await ensureTemporalTestServer());
   const started = Date.now();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {

@@ -60,9 +60,9 @@ export function lifecycleRequest(overrides: Partial<LifecycleRequest> = {}): Lif
   };
 }
 
-/** Starts a lifecycle on the harness's task queue (any harness with a worker: in-memory or emulator). */
+/** Starts a lifecycle on the harness's task queue (any harness with a worker: in-memory, emulator or time-skipping). */
 export async function startLifecycle(
-  h: Pick<Harness, 'temporal'>,
+  h: { temporal: Pick<TestTemporal, 'client' | 'taskQueue'> },
   request: LifecycleRequest,
 ): Promise<LifecycleHandle> {
   return h.temporal.client.workflow.start<typeof modelVersionLifecycle>('modelVersionLifecycle', {
