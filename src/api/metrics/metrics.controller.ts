@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { LIFECYCLES_BY_STAGE_METRIC } from '../../shared/lifecycle-metrics';
 import { READERS, RequireRoles } from '../auth/roles';
 import { temporalUnavailable } from '../common/temporal-errors';
-import { parseOrBadRequest } from '../common/validation';
+import { ZodPipe } from '../common/validation';
 import { groupName } from '../model-versions/schemas';
 import { TEMPORAL_CLIENT } from '../tokens';
 import { countLifecyclesByStage } from './lifecycle-stage-counts';
@@ -34,8 +34,10 @@ export class MetricsController {
   @ApiResponse({ status: 200, description: `${LIFECYCLES_BY_STAGE_METRIC}{stage="…"} per stage` })
   @ApiResponse({ status: 400 })
   @ApiResponse({ status: 503, description: 'Temporal is not reachable' })
-  async metrics(@Query() query: unknown): Promise<string> {
-    const { group } = parseOrBadRequest(metricsQuerySchema, query);
+  async metrics(
+    @Query(new ZodPipe(metricsQuerySchema)) query: z.output<typeof metricsQuerySchema>,
+  ): Promise<string> {
+    const { group } = query;
     let counts;
     try {
       counts = await countLifecyclesByStage(this.client, group ? { group } : {});
