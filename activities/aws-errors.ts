@@ -6,6 +6,7 @@
  */
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { ErrorTypes } from '../src/shared/activity-contracts';
 
 /** ApplicationFailure type of a fault that another attempt may not see (throttling, 5xx, network). */
@@ -120,8 +121,17 @@ export async function awsOrNotFound<T>(operation: string, call: () => Promise<T>
   }
 }
 
+/**
+ * The expected answer of a poll (the retry policy is the poll loop), so BENIGN: the SDK logs it at
+ * DEBUG instead of a WARN "Activity failed" per poll, and counts it apart from real failures.
+ */
 export function endpointNotReady(message: string): ApplicationFailure {
-  return ApplicationFailure.retryable(message, ErrorTypes.EndpointNotReady);
+  return ApplicationFailure.create({
+    message,
+    type: ErrorTypes.EndpointNotReady,
+    nonRetryable: false,
+    category: ApplicationFailureCategory.BENIGN,
+  });
 }
 
 export function validationFailure(message: string, ...details: unknown[]): ApplicationFailure {

@@ -9,7 +9,8 @@ import { generateLocalTokens, type StaticToken } from '../src/api/auth/static-to
 import { startApi } from '../src/api/start-api';
 import { loadConfig, type ServiceConfig } from '../src/config';
 import { localTokensPath, readLocalTokens, writeLocalTokens } from '../src/config/local-tokens';
-import { createLogger, routeTemporalLogsTo } from '../src/worker/logger';
+import { createLogger } from '../src/worker/logger';
+import { installTemporalRuntime } from '../src/worker/temporal-runtime';
 import { startWorker } from '../src/worker/start-worker';
 import { lockDataDir } from './data-dir-lock';
 import { loadLocalStackConfig, type LocalStackConfig } from './local-stack-config';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'mvl');
-  routeTemporalLogsTo(logger);
+  installTemporalRuntime(logger, { metricsAddress: config.worker.metricsAddress });
   const stops: Stop[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch((err: Error) => logger.error(err.message));

@@ -1,6 +1,7 @@
 /**
  * The lifecycle's record: the `state` query's object, every stage transition with time and actor,
- * and what the Temporal UI shows (search attributes and current details) kept in step with it.
+ * and what the Temporal UI shows (search attributes and current details) kept in step with it, as
+ * are the log lines and metrics (lifecycle-telemetry.ts).
  */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { HealthVerdict } from '../src/shared/activity-contracts';
@@ -12,6 +13,7 @@ import {
   ModelPackageGroupKey,
   ModelVersionKey,
 } from '../src/shared/search-attributes';
+import { stageEntered, verdictReached } from './lifecycle-telemetry';
 
 export class LifecycleRecord {
   readonly state: LifecycleState;
@@ -41,6 +43,7 @@ export class LifecycleRecord {
     this.state.transitions.push({ stage, at: new Date().toISOString(), actor, ...(note ? { note } : {}) });
     upsertSearchAttributes([{ key: LifecycleStageKey, value: stage }]);
     this.explain();
+    stageEntered(this.state);
   }
 
   registered(modelPackageArn: string, modelVersion: number): void {
@@ -57,6 +60,7 @@ export class LifecycleRecord {
   verdict(verdict: HealthVerdict): void {
     this.state.verdicts.push(verdict);
     this.explain();
+    verdictReached(this.state, verdict);
   }
 
   /** A clean-up step that failed without changing the outcome. */

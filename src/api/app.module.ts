@@ -5,6 +5,7 @@ import { CoreModule, type ApiDependencies } from './core.module';
 import { EndpointsModule } from './endpoints/endpoints.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModelVersionsModule } from './model-versions/model-versions.module';
 
 @Module({})
@@ -12,7 +13,14 @@ export class AppModule {
   static register(deps: ApiDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(deps), ModelVersionsModule, EndpointsModule, EventsModule, HealthModule],
+      imports: [
+        CoreModule.register(deps),
+        ModelVersionsModule,
+        EndpointsModule,
+        EventsModule,
+        HealthModule,
+        MetricsModule,
+      ],
       // Every route is authenticated unless marked @Public(); roles per route via @RequireRoles.
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

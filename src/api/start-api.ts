@@ -8,6 +8,7 @@ import { createAuthenticator } from './auth/create-authenticator';
 import type { StaticToken } from './auth/static-tokens';
 import { createApi } from './create-api';
 import { createStudioDecisions } from './events/studio-decisions';
+import { PinoNestLogger } from './pino-nest-logger';
 
 export interface RunningApi {
   url: string;
@@ -24,23 +25,26 @@ export async function startApi(
   const connection = await Connection.connect(await temporalConnectionOptions(config.temporal));
   const temporalClient = new Client({ connection, namespace: config.temporal.namespace });
   const { sagemaker } = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint });
-  const app = await createApi({
-    temporalClient,
-    settings: {
-      namespace: config.temporal.namespace,
-      taskQueue: config.temporal.taskQueue,
-      commandTimeoutMs: COMMAND_TIMEOUT_MS,
-      maxBodyBytes: config.api.maxBodyBytes,
+  const app = await createApi(
+    {
+      temporalClient,
+      settings: {
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        commandTimeoutMs: COMMAND_TIMEOUT_MS,
+        maxBodyBytes: config.api.maxBodyBytes,
+      },
+      authenticator: createAuthenticator(config.auth, extraTokens),
+      readServingLineage: (name) => describeServingLineage(sagemaker, name),
+      planRevert: (input) => planRevert(sagemaker, input),
+      studioDecisions: createStudioDecisions({
+        sagemaker,
+        identities: config.auth.studio,
+        webhookUrl: config.notifyWebhookUrl,
+      }),
     },
-    authenticator: createAuthenticator(config.auth, extraTokens),
-    readServingLineage: (name) => describeServingLineage(sagemaker, name),
-    planRevert: (input) => planRevert(sagemaker, input),
-    studioDecisions: createStudioDecisions({
-      sagemaker,
-      identities: config.auth.studio,
-      webhookUrl: config.notifyWebhookUrl,
-    }),
-  });
+    { logger: new PinoNestLogger(logger) },
+  );
   await app.listen(config.api.port, config.api.host);
   const url = `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`;
   logger.info({ url, docs: `${url}/docs` }, 'API listening');

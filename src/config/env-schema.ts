@@ -68,6 +68,13 @@ export const envSchema = z
     STUDIO_UNMAPPED_IDENTITY: z.enum(['refuse', 'profile-name']).default('refuse'),
     // Worker
     WORKER_SHUTDOWN_GRACE_SECONDS: positiveSeconds(30),
+    /** `host:port` of the worker's Prometheus endpoint (Temporal SDK and lifecycle metrics); unset: none. */
+    WORKER_METRICS_ADDRESS: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+        .optional(),
+    ),
     /** The prebuilt workflow bundle (`npm run build:bundle`); production's default is dist/workflow-bundle.js. */
     WORKFLOW_BUNDLE_PATH: optionalText,
     /** Worker Deployment Versioning (README, "Upgrading the service"); `off` for an unversioned worker. */

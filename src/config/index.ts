@@ -57,6 +57,8 @@ export interface ServiceConfig {
   worker: {
     shutdownGraceSeconds: number;
     workflowBundlePath?: string;
+    /** Where the Prometheus exporter listens (WORKER_METRICS_ADDRESS); unset: no exporter. */
+    metricsAddress?: string;
     /** Unset: an unversioned worker (TEMPORAL_WORKER_VERSIONING=off). */
     versioning?: { deploymentName: string; buildId?: string };
   };
@@ -125,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     worker: {
       shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
       ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
+      ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
       ...(e.TEMPORAL_WORKER_VERSIONING === 'on'
         ? {
             versioning: {

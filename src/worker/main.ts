@@ -4,13 +4,14 @@
  * after which they are cancelled and Temporal hands them to another worker.
  */
 import { loadConfig } from '../config';
-import { createLogger, routeTemporalLogsTo } from './logger';
+import { createLogger } from './logger';
+import { installTemporalRuntime } from './temporal-runtime';
 import { startWorker } from './start-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'mvl-worker');
-  routeTemporalLogsTo(logger);
+  installTemporalRuntime(logger, { metricsAddress: config.worker.metricsAddress });
   const worker = await startWorker(config, logger);
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down: finishing in-flight activities');

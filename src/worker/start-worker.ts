@@ -41,6 +41,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger): Promis
       address: config.temporal.address,
       workflows: workflowSource,
       deploymentVersion: version ? `${version.deploymentName}:${version.buildId}` : 'unversioned',
+      metrics: config.worker.metricsAddress ? `http://${config.worker.metricsAddress}/metrics` : 'off',
     },
     'worker polling',
   );

@@ -9,6 +9,11 @@ import { inject } from 'vitest';
 
 let runtimeInstalled = false;
 
+/** For a file that installs the product's own Runtime (its logger, its metrics) before connecting. */
+export function runtimeInstalledByTest(): void {
+  runtimeInstalled = true;
+}
+
 export interface TestTemporal {
   client: Client;
   taskQueue: string;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ACTIVE_STAGES, FINAL_STAGES } from '../../shared/lifecycle-state';
 
-const groupName = z
+export const groupName = z
   .string()
   .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'must be a model package group name');
 

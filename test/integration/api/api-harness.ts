@@ -122,7 +122,7 @@ export async function startApiHarness(
       try {
         body = text ? JSON.parse(text) : {};
       } catch {
-        body = { text }; // a non-JSON answer (which the API should never give) stays visible to the test
+        body = { text }; // a non-JSON answer (only /metrics gives one) stays visible to the test
       }
       return { status: res.status, body: body as never };
     },

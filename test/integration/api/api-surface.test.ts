@@ -36,6 +36,7 @@ describe('health and documentation', () => {
         '/endpoints/{name}',
         '/events/sagemaker',
         '/health',
+        '/metrics',
         '/model-versions',
         '/model-versions/{id}',
         ...['approve', 'reject', 'rollback', 'pause', 'resume', 'promote', 'retry-rollback', 'release'].map(

@@ -30,14 +30,17 @@ export interface EmulatorHarness {
 
 export const TRAFFIC_PER_SECOND = 80;
 
-export async function startEmulatorHarness(): Promise<EmulatorHarness> {
+/** Endpoint delays: a longer one makes every wait for InService poll (EndpointNotReady) a few times. */
+export async function startEmulatorHarness(
+  delays: { createDelayMs?: number; updateDelayMs?: number } = {},
+): Promise<EmulatorHarness> {
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const emulator = await startEmulator({
     port: 0,
     metricPeriodSeconds: 1,
-    createDelayMs: 300,
-    updateDelayMs: 300,
+    createDelayMs: delays.createDelayMs ?? 300,
+    updateDelayMs: delays.updateDelayMs ?? 300,
   });
   const aws = createAwsClients({ region: 'us-east-1', endpoint: emulator.url });
   const temporal = await connectTestTemporal();

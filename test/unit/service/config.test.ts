@@ -75,6 +75,14 @@ describe('loadConfig', () => {
     expect(text).toMatch(/LOG_LEVEL/);
   });
 
+  it('serves worker metrics only when WORKER_METRICS_ADDRESS is a host:port', () => {
+    expect(loadConfig({}).worker.metricsAddress).toBeUndefined();
+    expect(loadConfig({ WORKER_METRICS_ADDRESS: '0.0.0.0:9464' }).worker.metricsAddress).toBe('0.0.0.0:9464');
+    expect(() => loadConfig({ WORKER_METRICS_ADDRESS: 'http://0.0.0.0:9464/metrics' })).toThrow(
+      /WORKER_METRICS_ADDRESS: must be host:port/,
+    );
+  });
+
   it('checks variables that go together', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/c.pem' })).toThrow(
       /TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/,
