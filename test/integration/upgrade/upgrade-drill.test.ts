@@ -114,11 +114,28 @@ async function allTaskBuilds(): Promise<TaskBuilds[]> {
 }
 
 function failOnNondeterminism(all: TaskBuilds[]): void {
+  const nameOf = (id: string) =>
+    Object.values(lifecycles).find((l) => l.handle.workflowId === id)?.name ?? id;
   const bad = all.filter((t) => t.nondeterminism.length > 0);
   if (bad.length) {
-    throw new Error(
-      `nondeterminism failures: ${bad.map((t) => `${t.workflowId} at event ${t.nondeterminism[0]!.eventId}: ${t.nondeterminism[0]!.message}`).join('; ')}`,
+    const each = bad.map(
+      (t) =>
+        `${nameOf(t.workflowId)} (${t.workflowId}) at event ${t.nondeterminism[0]!.eventId}: ${t.nondeterminism[0]!.message}`,
     );
+    throw new Error(`nondeterminism failures: ${each.join('; ')}`);
+  }
+}
+
+/**
+ * Runs `step`; when it fails, a nondeterminism failure in any history is the better explanation (a
+ * command to a run whose task keeps failing on the wrong build is refused: "Workflow Task in failed state").
+ */
+async function explained<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    failOnNondeterminism(await allTaskBuilds());
+    throw err;
   }
 }
 
@@ -192,6 +209,8 @@ describe.sequential('upgrading the service while lifecycles run', () => {
     );
     await untilLogged(a, /this build is now current/);
     say(`build A ${buildA} current`);
+    // Build B's workers start beside A's (a deployment of the new release): they register B, and wait.
+    const b = startBuild('B');
 
     // Lifecycles on A, one per endpoint. Faults match by operation only, so each is placed in turn.
     const parked = await startLifecycle('parked');
@@ -218,11 +237,16 @@ describe.sequential('upgrading the service while lifecycles run', () => {
     await waitForState(attention.handle, stageIs('needs-attention'), 'needs-attention', 60_000);
     env.emulator.state.faults.remove(deny.id);
 
-    // canary: baking (8 s a step).
+    buildB = await readyBuild(b);
+    expect(buildB).toBe(workflowBuildId(packageVersion(), bundleB.code));
+    expect(buildB).not.toBe(buildA);
+    await untilLogged(b, new RegExp(`build ${buildB} is not current \\(${buildA} is\\)`));
+
+    // canary: baking (8 s a step); from here to the switch takes seconds.
     await approve(canary);
     await waitForState(canary.handle, stageIs('canary'), 'canary bake', 60_000);
 
-    // staging: its staging endpoint's creation held by the emulator for 20 s.
+    // staging: its staging endpoint's creation held by the emulator for 20 s, past the switch.
     const hold = env.emulator.state.faults.add({
       operation: 'CreateEndpoint',
       kind: 'delay',
@@ -231,13 +255,6 @@ describe.sequential('upgrading the service while lifecycles run', () => {
     });
     await approve(staging);
     await expect.poll(() => hold.hits, { timeout: 60_000, interval: 100 }).toBe(1);
-
-    // Build B: its workers register it, and wait.
-    const b = startBuild('B');
-    buildB = await readyBuild(b);
-    expect(buildB).toBe(workflowBuildId(packageVersion(), bundleB.code));
-    expect(buildB).not.toBe(buildA);
-    await untilLogged(b, new RegExp(`build ${buildB} is not current \\(${buildA} is\\)`));
 
     const builds = { old: buildA, new: buildB };
     const described = await cli.run('1', builds);
@@ -273,19 +290,18 @@ describe.sequential('upgrading the service while lifecycles run', () => {
 
     // What keeps A alive: exactly the runs past their approval.
     const pinnedToA = listedWorkflowIds(await cli.run('4', builds)).sort();
-    expect(pinnedToA).toEqual([attention, canary, staging].map((l) => l.handle.workflowId).sort());
-
-    // The parked ones get their next tasks: on B.
-    await approve(parked);
-    await quorum.handle.signal(approveSignal, { by: 'bob@ml' });
-    await waitForState(
-      quorum.handle,
-      (s) => (s.approval?.approvals.length ?? 0) === 1,
-      'one vote of two',
-      30_000,
+    expect(pinnedToA, 'pinned to A (README step 4)').toEqual(
+      [attention, canary, staging].map((l) => l.handle.workflowId).sort(),
     );
-    // needs-attention answered, on A.
-    await command(attention.handle, 'retry-rollback', 'oscar@ml', 'IAM policy restored');
+
+    await explained(async () => {
+      // The parked ones get their next tasks: on B.
+      await approve(parked);
+      await quorum.handle.signal(approveSignal, { by: 'bob@ml' });
+      await waitForState(quorum.handle, (s) => (s.approval?.approvals.length ?? 0) === 1, 'one vote', 30_000);
+      // needs-attention answered, on A.
+      await command(attention.handle, 'retry-rollback', 'oscar@ml', 'IAM policy restored');
+    });
 
     const ends = await endOf(['parked', 'staging', 'canary', 'needs-attention'], 120_000);
     say(`all ended ${((Date.now() - switchedAt) / 1000).toFixed(1)} s after the switch`);
