@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureTemporalCli } from '../../../src/dev/ensure-temporal-cli';
+import { ensureTemporalCli } from '../../../dev/ensure-temporal-cli';
 import type { LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import type { LifecycleStage, LifecycleState } from '../../../src/shared/lifecycle-state';
 import { approveSignal, endpointLockWorkflowId } from '../../../src/shared/messages';
