@@ -89,6 +89,9 @@ async function startLifecycle(
   approval?: LifecycleRequest['approval'],
 ) {
   const req = { ...chaosRequest(overrides), ...(approval ? { approval } : {}) };
+  // Validation is not what this drill is about: a 40 ms answer once took over the 2 s default budget
+  // on the 2-core machine under a full test run (load average 40), failing staging's version.
+  req.deployment.latencyBudgetMs = 30_000;
   await seedProduction(env, req.modelPackageGroup, req.deployment.productionEndpointName);
   env.sendTraffic(req.deployment.productionEndpointName, CHAOS_TRAFFIC_PER_SECOND);
   const handle = await env.start(req);
@@ -150,7 +153,7 @@ async function endOf(names: string[], timeoutMs: number): Promise<Record<string,
       if ((await handle.describe()).status.name === 'RUNNING') continue;
       // A cancelled or failed run's result is an error; its state says how it ended.
       ends[name] = await handle.result().catch(() => handle.query(stateQuery));
-      say(`${name} ended ${ends[name].stage}`);
+      say(`${name} ended ${ends[name].stage}: ${ends[name].outcome ?? ''}`);
     }
     if (Date.now() > deadline) {
       const open = names.filter((n) => !ends[n]);
