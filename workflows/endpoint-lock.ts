@@ -101,8 +101,14 @@ const recovery = proxyActivities<Pick<LifecycleActivities, 'findEndpointLockUser
 const sameRun = (a: Waiter, b: Waiter) =>
   a.workflowId === b.workflowId && (!a.runId || !b.runId || a.runId === b.runId);
 
-/* Long-lived: on versioned workers it runs auto-upgrade (the worker's default), moving to the current
-   build; a change to it needs `patched()` (see endpoint-lock-v1.ts). */
+/*
+ * Auto-upgrade (the versioned worker's default, src/worker/create-worker.ts; not declared here because
+ * the server refuses a declared behaviour from an unversioned worker): the lock lives forever through
+ * continue-as-new, and a pinned run that continues-as-new stays on its build, so pinned it would keep
+ * the first build's workers alive for good. Each task runs on the current build, so a change to this
+ * code needs `patched()` (see endpoint-lock-v1.ts). Held across an upgrade it simply moves, while the
+ * holder stays pinned to the old build and signals it as before (the upgrade drill checks both).
+ */
 export async function endpointLock(input: EndpointLockInput): Promise<void> {
   if (!patched(LEASE_PATCH)) return legacyEndpointLock(input);
   const { endpointName } = input;

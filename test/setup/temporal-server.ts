@@ -35,6 +35,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
       ip: '127.0.0.1',
       searchAttributes: LIFECYCLE_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
+      // A worker build that stopped being current is checked for pinned runs every 3 min after a 3 min
+      // grace by default; seconds here, so the upgrade drill sees an old build drain within its test.
+      extraArgs: [
+        '--dynamic-config-value',
+        'matching.wv.VersionDrainageStatusVisibilityGracePeriod="5s"',
+        '--dynamic-config-value',
+        'matching.wv.VersionDrainageStatusRefreshInterval="2s"',
+      ],
     },
   });
   const workDir = await mkdtemp(join(tmpdir(), 'mvl-test-'));

@@ -45,7 +45,8 @@ export interface ChaosEnv extends EmulatorHarness {
   worker(): WorkerProcess | undefined;
   /** Every worker process this env started, in order. */
   workers: WorkerProcess[];
-  startWorker(): WorkerProcess;
+  /** Starts a worker process; `env` adds to (or overrides) the env's worker variables for this one. */
+  startWorker(env?: Record<string, string>): WorkerProcess;
   /** SIGKILLs the running worker and waits until the process is gone. */
   killWorker(): Promise<void>;
   start(request: LifecycleRequest): Promise<LifecycleHandle>;
@@ -99,7 +100,7 @@ export async function startChaosEnv(options: ChaosEnvOptions = {}): Promise<Chao
         { endpoint: endpointName, ratePerSecond },
       ]);
     },
-    startWorker() {
+    startWorker(env = {}) {
       const w = spawnWorker({
         TEMPORAL_ADDRESS: address,
         TEMPORAL_NAMESPACE: namespace,
@@ -116,6 +117,7 @@ export async function startChaosEnv(options: ChaosEnvOptions = {}): Promise<Chao
         // than bundling at start: a restart then costs what a production restart costs.
         WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
         ...options.workerEnv,
+        ...env,
       });
       workers.push(w);
       return w;

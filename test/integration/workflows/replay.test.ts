@@ -13,10 +13,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LifecycleStage } from '../../../src/shared/lifecycle-state';
 import { approveSignal, rejectSignal } from '../../../src/shared/messages';
+import { EVERY_BUILD, replayHistory, THIS_BUILD } from '../../helpers/replay-history';
 import {
   command,
   lifecycleRequest,
@@ -40,28 +40,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-async function replay(history: temporal.api.history.v1.History, name: string, advice: string): Promise<void> {
-  try {
-    await Worker.runReplayHistory(
-      { workflowBundle: { codePath: inject('workflowBundlePath') } },
-      history,
-      name,
-    );
-  } catch (err) {
-    throw new Error(
-      `the recorded history "${name}" no longer replays on the current workflow code: ${(err as Error).message}\n${advice}`,
-      { cause: err },
-    );
-  }
-}
-
-const EVERY_BUILD =
-  'Runs like it upgrade to every new build. Gate the change with patched("<change-id>") so they keep the old path; ' +
-  'never re-record these while such runs may exist.';
-const THIS_BUILD =
-  'Runs are pinned to their build from the approval decision on. If the change is after the approval and meant, ' +
-  'ship it as a new build (README, "Upgrading the service") and re-record: RECORD_HISTORIES=1 npx vitest run ' +
-  '--project integration test/integration/workflows/replay.test.ts -t fresh. If it is before, gate it with patched().';
+const replay = (history: temporal.api.history.v1.IHistory, name: string, file: string, advice: string) =>
+  replayHistory(inject('workflowBundlePath'), { name, file, history }, advice);
 
 const approved = (overrides: Parameters<typeof lifecycleRequest>[0] = {}) => approvedCanary(h, overrides);
 
@@ -232,7 +212,7 @@ const BEFORE_APPROVAL = new Set(['rejected', 'expired', 'cancelled-awaiting-appr
 
 async function record(handle: LifecycleHandle, name: string, dir: string, advice: string) {
   const history = History.decode(History.encode(await handle.fetchHistory()).finish());
-  await replay(history, name, advice);
+  await replay(history, name, `a fresh run of ${name}`, advice);
   const tag = process.env.RECORD_HISTORIES;
   if (!tag) return;
   // `1` replaces a current-build fixture; histories every build must replay are only ever added.
@@ -272,13 +252,13 @@ describe.concurrent('workflow replay', () => {
   it.each(everyBuild)('the history %s, recorded by an earlier build, still replays', async (file) => {
     const history = History.decode(await readFile(join(FIXTURES, file)));
     expect(history.events.length).toBeGreaterThan(10);
-    await replay(history, file.slice(0, -3), EVERY_BUILD);
+    await replay(history, file.slice(0, -3), `test/fixtures/histories/${file}`, EVERY_BUILD);
   });
 
   const thisBuild = readdirSync(CURRENT_BUILD).filter((f) => f.endsWith('.pb'));
   it.each(thisBuild)('the history current-build/%s still replays', async (file) => {
     const history = History.decode(await readFile(join(CURRENT_BUILD, file)));
     expect(history.events.length).toBeGreaterThan(10);
-    await replay(history, file.slice(0, -3), THIS_BUILD);
+    await replay(history, file.slice(0, -3), `test/fixtures/histories/current-build/${file}`, THIS_BUILD);
   });
 });
