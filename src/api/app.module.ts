@@ -6,13 +6,21 @@ import { EndpointsModule } from './endpoints/endpoints.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { ModelVersionsModule } from './model-versions/model-versions.module';
+import { WhoamiModule } from './whoami/whoami.module';
 
 @Module({})
 export class AppModule {
   static register(deps: ApiDependencies): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.register(deps), ModelVersionsModule, EndpointsModule, EventsModule, HealthModule],
+      imports: [
+        CoreModule.register(deps),
+        ModelVersionsModule,
+        EndpointsModule,
+        EventsModule,
+        HealthModule,
+        WhoamiModule,
+      ],
       // Every route is authenticated unless marked @Public(); roles per route via @RequireRoles.
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ModelVersionsModule } from '../model-versions/model-versions.module';
 import { EndpointsController } from './endpoints.controller';
 
-@Module({ controllers: [EndpointsController] })
+@Module({ imports: [ModelVersionsModule], controllers: [EndpointsController] })
 export class EndpointsModule {}
