@@ -77,7 +77,7 @@ export async function startConsoleHarness(chromiumPath: string): Promise<Console
       if (as) {
         await page.getByLabel('Bearer token').fill(TOKENS[as].token);
         await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByText(`Signed in as ${TOKENS[as].identity}`).waitFor();
+        await page.locator('#session-who', { hasText: `Signed in as ${TOKENS[as].identity}` }).waitFor();
       }
       return page;
     },

@@ -31,8 +31,18 @@ beforeAll(async () => {
 afterAll(async () => c?.stop());
 
 const text = async (page: Page, selector: string) => (await page.locator(selector).innerText()).trim();
-const waitForText = (page: Page, selector: string, pattern: RegExp, timeout = 30_000) =>
-  page.locator(selector, { hasText: pattern }).first().waitFor({ timeout });
+/** Waits for `selector` to show `pattern`; on a timeout the error carries what the page showed instead. */
+async function waitForText(page: Page, selector: string, pattern: RegExp, timeout = 30_000) {
+  try {
+    await page.locator(selector, { hasText: pattern }).first().waitFor({ timeout });
+  } catch (err) {
+    const shown = await page
+      .locator('main')
+      .innerText()
+      .catch(() => '(page closed)');
+    throw new Error(`${(err as Error).message}\n--- the page showed:\n${shown}`);
+  }
+}
 const stageIs = (page: Page, label: string, timeout = LIFECYCLE_MS) =>
   waitForText(page, '#rollout-live .badge', new RegExp(`^${label}$`), timeout);
 
@@ -58,12 +68,12 @@ describe.skipIf(!chromiumPath).concurrent('approval console in Chromium', () => 
 
     await page.getByLabel('Bearer token').fill(TOKENS.approver.token);
     await page.keyboard.press('Enter'); // the form submits from the keyboard too
-    await page.getByText('Signed in as alice@test (approver)').waitFor();
+    await waitForText(page, '#session-who', /^Signed in as alice@test \(approver\)$/);
     await page.getByRole('heading', { name: 'Awaiting approval' }).waitFor();
     expect(await page.evaluate("sessionStorage.getItem('mvl.console.token')")).toBe(TOKENS.approver.token);
 
     await page.reload();
-    await page.getByText('Signed in as alice@test (approver)').waitFor();
+    await waitForText(page, '#session-who', /^Signed in as alice@test \(approver\)$/);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Bearer token').waitFor();
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
@@ -72,11 +82,11 @@ describe.skipIf(!chromiumPath).concurrent('approval console in Chromium', () => 
 
   it('lists the versions awaiting approval oldest first and approves one with the required comment', async () => {
     const target = await seededEndpoint();
+    // One after the other, so the older start is also the older package version (v2).
     const older = await c.register('pipeline', target);
+    await c.waitFor(older.id, (s) => s.stage === 'awaiting-approval', 'awaiting-approval');
     const newer = await c.register('pipeline', target);
-    for (const v of [older, newer])
-      await c.waitFor(v.id, (s) => s.stage === 'awaiting-approval', 'awaiting-approval');
-
+    await c.waitFor(newer.id, (s) => s.stage === 'awaiting-approval', 'awaiting-approval');
     const page = await c.open('approver', `/?group=${older.group}&stage=awaiting-approval`);
     await page.locator('table.inbox tbody tr').nth(1).waitFor();
     const rows = await page
@@ -93,7 +103,12 @@ describe.skipIf(!chromiumPath).concurrent('approval console in Chromium', () => 
     await page.getByRole('heading', { name: `${older.group} v2: decision` }).waitFor();
     const auc = await page.locator('table.comparison tbody tr', { hasText: 'auc' }).innerText();
     expect(auc.split('\t').map((s) => s.trim())).toEqual(['auc', '0.91', '0.88', '+0.03']);
-    expect(await text(page, 'table.comparison thead')).toContain('Serving (v1)');
+    expect(await page.locator('table.comparison thead th').allTextContents()).toEqual([
+      'Metric',
+      'Candidate',
+      'Serving (v1)',
+      'Difference',
+    ]);
     expect(await text(page, 'section[aria-labelledby="h-lineage"]')).toMatch(
       /s3:\/\/data\/churn \(version 8\)[\s\S]*def456/,
     );
@@ -200,7 +215,7 @@ describe.skipIf(!chromiumPath).concurrent('approval console in Chromium', () => 
 
       await page.getByRole('link', { name: `Endpoint ${v.endpoint}` }).click();
       await page.getByRole('heading', { name: `Endpoint ${v.endpoint}` }).waitFor();
-      await waitForText(page, '.variant h3', /version 2 at 100 %/);
+      await waitForText(page, '.variant h3', /^v2: version 2 at 100 % of traffic$/);
       expect(await text(page, '.variant')).toMatch(/Approved by\s+alice@test/);
       const history = await text(page, 'table.history tbody');
       expect(history).toMatch(/v2\s+\S+\s+promoted/);

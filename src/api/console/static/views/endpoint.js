@@ -7,7 +7,13 @@ import { h, replace } from '../dom.js';
 import { dateTime, num, stageLabel, until } from '../format.js';
 import { definitions } from './common.js';
 
-function variantCard(v) {
+/** SageMaker weights are relative (1 and 1 is half each): shown as a share of the endpoint's traffic. */
+const share = (v, variants) => {
+  const total = variants.reduce((sum, x) => sum + (x.weight ?? 0), 0);
+  return total > 0 ? Math.round((v.weight / total) * 1000) / 10 : 0;
+};
+
+function variantCard(v, variants) {
   const lineage = v.lineage ?? {};
   const metrics = Object.entries(v.metrics ?? {});
   return h(
@@ -16,7 +22,7 @@ function variantCard(v) {
     h(
       'h3',
       {},
-      `${v.variantName}: ${v.modelVersion !== undefined ? `version ${v.modelVersion}` : v.modelName} at ${v.weight} %`,
+      `${v.variantName}: ${v.modelVersion !== undefined ? `version ${v.modelVersion}` : v.modelName} at ${share(v, variants)} % of traffic`,
     ),
     definitions([
       ['Serving since', v.servingSince ? `${dateTime(v.servingSince)} (${until(v.servingSince)})` : '—'],
@@ -97,7 +103,7 @@ export async function renderEndpoint(main, name) {
       serving.status === 'fulfilled'
         ? [
             h('p', {}, `${serving.value.status} on config ${serving.value.endpointConfigName}`),
-            serving.value.variants.map(variantCard),
+            serving.value.variants.map((v) => variantCard(v, serving.value.variants)),
           ]
         : h('p', { class: 'error' }, serving.reason.message),
     ),

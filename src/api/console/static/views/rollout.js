@@ -126,7 +126,7 @@ function charts(verdicts) {
           {
             name: 'stable',
             className: 'stable',
-            points: verdicts.filter((v) => v.stable).map((v) => point(v, 'stable', errorRate, percent)),
+            points: verdicts.filter(stableServed).map((v) => point(v, 'stable', errorRate, percent)),
           },
         ],
       }),
@@ -147,7 +147,7 @@ function charts(verdicts) {
           {
             name: 'stable',
             className: 'stable',
-            points: verdicts.filter((v) => v.stable).map((v) => point(v, 'stable', latency, ms)),
+            points: verdicts.filter(stableServed).map((v) => point(v, 'stable', latency, ms)),
           },
         ],
       }),
@@ -155,6 +155,9 @@ function charts(verdicts) {
     ),
   );
 }
+
+/** At 100 % the stable variant still exists but serves nothing: no point to plot. */
+const stableServed = (v) => v.stable && v.stable.invocations > 0;
 
 const legend = () =>
   h(

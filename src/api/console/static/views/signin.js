@@ -5,10 +5,11 @@ import { session } from '../session.js';
 
 export function renderSignIn(main, onSignedIn) {
   const error = h('p', { class: 'error', id: 'sign-in-error', role: 'alert' });
-  const input = h('textarea', {
+  // A password field: the token is not shown on screen, and Enter submits the form.
+  const input = h('input', {
     id: 'token',
     name: 'token',
-    rows: 3,
+    type: 'password',
     required: true,
     autocomplete: 'off',
     spellcheck: 'false',
