@@ -11,14 +11,15 @@ const PAD = { left: 52, right: 10, top: 12, bottom: 26 };
 
 /**
  * series: [{ name, className, points: [{ t: epochMs, y: number|null, label }] }]
- * format(y) → axis text
+ * format(y) → axis text; minScale: the smallest top of the y axis
  */
-export function lineChart({ title, series, format }) {
+export function lineChart({ title, series, format, minScale = 0 }) {
   const all = series.flatMap((s) => s.points.filter((p) => p.y !== null && p.y !== undefined));
   const ts = series.flatMap((s) => s.points.map((p) => p.t));
   const tMin = Math.min(...ts);
   const tMax = Math.max(...ts);
-  const yMax = Math.max(...all.map((p) => p.y), 0) * 1.15 || 1;
+  // minScale keeps a flat line of zeros at the bottom of a sensible scale, not at the top of 0…1.
+  const yMax = Math.max(...all.map((p) => p.y), minScale / 1.15) * 1.15 || 1;
   const x = (t) =>
     tMax === tMin
       ? PAD.left + (W - PAD.left - PAD.right) / 2

@@ -117,6 +117,7 @@ function charts(verdicts) {
       lineChart({
         title: '5xx error rate, canary vs stable',
         format: (y) => percent(y, 1),
+        minScale: 0.05,
         series: [
           {
             name: 'canary',
@@ -138,6 +139,7 @@ function charts(verdicts) {
       lineChart({
         title: 'Latency, canary vs stable',
         format: (y) => `${Math.round(y)} ms`,
+        minScale: 10,
         series: [
           {
             name: 'canary',
