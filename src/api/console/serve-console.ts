@@ -35,7 +35,7 @@ export function serveConsole(app: NestExpressApplication): void {
     prefix: `${CONSOLE_PATH}/`,
     index: 'index.html',
     fallthrough: true,
-    setHeaders(res) {
+    setHeaders(res: { setHeader(name: string, value: string): void }) {
       res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
       res.setHeader('X-Content-Type-Options', 'nosniff');
       res.setHeader('Referrer-Policy', 'no-referrer');

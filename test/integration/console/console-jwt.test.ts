@@ -10,7 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Jose from 'jose' with { 'resolution-mode': 'import' };
-import { findChromium } from '../../../scripts/chromium';
+import { findChromium } from '../../../dev/chromium';
 import { createAuthenticator } from '../../../src/api/auth/create-authenticator';
 import { createApi } from '../../../src/api/create-api';
 import { recordingStudioDecisions } from '../api/api-harness';

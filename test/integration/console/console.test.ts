@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from '../../../scripts/chromium';
+import { findChromium } from '../../../dev/chromium';
 import { TOKENS } from '../api/api-harness';
 import { seedProduction } from '../emulator/emulator-harness';
 import { startConsoleHarness, type ConsoleHarness } from './console-harness';
@@ -31,6 +31,12 @@ beforeAll(async () => {
 afterAll(async () => c?.stop());
 
 const text = async (page: Page, selector: string) => (await page.locator(selector).innerText()).trim();
+/** The text of each cell, row by row. */
+async function cellsOf(page: Page, rowSelector: string): Promise<string[][]> {
+  const rows = await page.locator(rowSelector).all();
+  return Promise.all(rows.map((row) => row.locator('td').allTextContents()));
+}
+
 /** Waits for `selector` to show `pattern`; on a timeout the error carries what the page showed instead. */
 async function waitForText(page: Page, selector: string, pattern: RegExp, timeout = 30_000) {
   try {
@@ -89,9 +95,7 @@ describe.skipIf(!chromiumPath).concurrent('approval console in Chromium', () => 
     await c.waitFor(newer.id, (s) => s.stage === 'awaiting-approval', 'awaiting-approval');
     const page = await c.open('approver', `/?group=${older.group}&stage=awaiting-approval`);
     await page.locator('table.inbox tbody tr').nth(1).waitFor();
-    const rows = await page
-      .locator('table.inbox tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await cellsOf(page, 'table.inbox tbody tr');
     expect(rows.map((r) => [r[0], r[1], r[2], r[3]])).toEqual([
       [older.group, 'v2', 'awaiting approval', 'pipeline@test'],
       [older.group, 'v3', 'awaiting approval', 'pipeline@test'],
@@ -156,7 +160,7 @@ describe.skipIf(!chromiumPath).concurrent('approval console in Chromium', () => 
     expect(await page.getByRole('button', { name: 'Reject' }).isDisabled()).toBe(false);
 
     // The page only explains; the API decides. Forcing the button on gets the API's refusal.
-    await approve.evaluate((b) => b.removeAttribute('disabled'));
+    await page.evaluate("document.querySelector('button[value=approve]').removeAttribute('disabled')");
     await page.getByLabel('Comment').fill('my own model is great');
     await approve.click();
     await waitForText(
@@ -193,15 +197,7 @@ describe.skipIf(!chromiumPath).concurrent('approval console in Chromium', () => 
         await page.screenshot({ path: join(screenshotsDir, 'console-rollout.png'), fullPage: true });
       await stageIs(page, 'promoted');
       expect(await page.locator('.step-done').count()).toBe(3);
-      const verdicts = await page
-        .locator('table.verdicts tbody tr')
-        .evaluateAll((trs) =>
-          trs.map((tr) => [
-            tr.children[1]!.textContent,
-            tr.children[2]!.textContent,
-            tr.children[3]!.textContent,
-          ]),
-        );
+      const verdicts = (await cellsOf(page, 'table.verdicts tbody tr')).map((cells) => cells.slice(1, 4));
       expect(verdicts.map(([w, s]) => [w, s])).toEqual([
         ['10 %', 'healthy'],
         ['50 %', 'healthy'],
