@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -45,6 +46,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The approval console's browser modules (served as they are, no build step).
+    files: ['src/api/console/static/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
   },
   {
     // Workflow code is replayed: anything non-deterministic must come from Temporal's APIs.

@@ -96,6 +96,7 @@ function printBanner(urls: Record<string, string>, tokens: StaticToken[], dataDi
     '',
     'model-version-lifecycle is running',
     `  API          ${urls.api}   (OpenAPI UI: ${urls.api}/docs)`,
+    `  Console      ${urls.api}/console/   (sign in with a token below)`,
     `  Temporal UI  ${urls.temporalUi}`,
     `  Temporal     ${urls.temporal}`,
     `  AWS emulator ${urls.emulator}`,

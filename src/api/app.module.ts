@@ -7,6 +7,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelVersionsModule } from './model-versions/model-versions.module';
+import { WhoamiModule } from './whoami/whoami.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
         EventsModule,
         HealthModule,
         MetricsModule,
+        WhoamiModule,
       ],
       // Every route is authenticated unless marked @Public(); roles per route via @RequireRoles.
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],

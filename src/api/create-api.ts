@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { LoggerService, LogLevel } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
+import { serveConsole } from './console/serve-console';
 import type { ApiDependencies } from './core.module';
 import { setupOpenApi } from './openapi/setup-openapi';
 
@@ -22,6 +23,7 @@ export async function createApi(
   });
   app.useBodyParser('json', { limit: deps.settings.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
   app.enableShutdownHooks();
+  serveConsole(app);
   setupOpenApi(app);
   return app;
 }

@@ -1,5 +1,23 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { ServingLineage } from '../../shared/activity-contracts';
 import { z } from 'zod';
 import { revertBodySchema, type RevertBody } from '../../shared/revert';
@@ -10,7 +28,7 @@ import { workflowIdSchema } from '../model-versions/schemas';
 import { errorJsonSchema, revertBodyJsonSchema } from '../openapi/json-schemas';
 import { REVERT_SERVICE, SERVING_LINEAGE_READER } from '../tokens';
 import type { RevertService } from './revert.service';
-import { endpointNameSchema } from './schemas';
+import { endpointHistoryQuerySchema, endpointNameSchema, type EndpointHistoryQuery } from './schemas';
 
 /** The activities' `describeServingLineage`, bound to a SageMaker client (a fake in tests). */
 export type ServingLineageReader = (endpointName: string) => Promise<ServingLineage | null>;
@@ -78,8 +96,22 @@ export class EndpointsController {
   @RequireRoles(...READERS)
   @ApiOperation({ summary: 'Lifecycles and reverts on the endpoint, newest first' })
   @ApiParam(NAME_PARAM)
-  @ApiResponse({ status: 200, description: '`{endpointName, items: [{kind: lifecycle|revert, …}]}`' })
-  history(@Param('name', namePipe) name: string) {
-    return this.reverts.history(name);
+  @ApiQuery({
+    name: 'pageSize',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiQuery({ name: 'pageToken', required: false, description: 'nextPageToken of the previous page' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '`{endpointName, items: [{kind: lifecycle|revert, …}], nextPageToken}`; an endpoint no lifecycle targeted has none',
+  })
+  @ApiResponse({ status: 400, schema: errorJsonSchema })
+  history(
+    @Param('name', namePipe) name: string,
+    @Query(new ZodPipe(endpointHistoryQuerySchema)) query: EndpointHistoryQuery,
+  ) {
+    return this.reverts.history(name, query.pageSize, query.pageToken);
   }
 }

@@ -27,7 +27,7 @@ import {
 import { EndpointNameKey, LifecycleStageKey, ModelPackageGroupKey } from '../../shared/search-attributes';
 import { temporalUnavailable } from '../common/temporal-errors';
 import type { ApiSettings } from '../model-versions/lifecycle.service';
-import { summarize } from '../model-versions/visibility';
+import { decodePageToken, encodePageToken, summarize } from '../model-versions/visibility';
 import { API_SETTINGS, REVERT_PLANNER, TEMPORAL_CLIENT } from '../tokens';
 
 /** The activities' `planRevert`, bound to a SageMaker client (the emulator or a fake in tests). */
@@ -148,7 +148,7 @@ export class RevertService {
   }
 
   /** Lifecycles and reverts on the endpoint, newest first; a revert with its from, to, who and why. */
-  async history(endpointName: string, pageSize = 20) {
+  async history(endpointName: string, pageSize = 20, pageToken?: string) {
     try {
       const response = await this.client.workflowService.listWorkflowExecutions({
         namespace: this.settings.namespace,
@@ -156,6 +156,7 @@ export class RevertService {
           `(WorkflowType = ${quote(LIFECYCLE_WORKFLOW_TYPE)} OR WorkflowType = ${quote(REVERT_WORKFLOW_TYPE)}) ` +
           `AND EndpointName = ${quote(endpointName)}`,
         pageSize,
+        nextPageToken: decodePageToken(pageToken),
       });
       const items = await Promise.all(
         response.executions.map(async (info) => {
@@ -181,7 +182,7 @@ export class RevertService {
           };
         }),
       );
-      return { endpointName, items };
+      return { endpointName, items, nextPageToken: encodePageToken(response.nextPageToken) };
     } catch (err) {
       throw temporalUnavailable(err) ?? err;
     }

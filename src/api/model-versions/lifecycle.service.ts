@@ -14,7 +14,7 @@ import {
 import { TypedSearchAttributes } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { LifecycleInput } from '../../shared/lifecycle-input';
-import { lifecycleWorkflowId } from '../../shared/lifecycle-input';
+import { lifecycleInputObject, lifecycleWorkflowId } from '../../shared/lifecycle-input';
 import type { LifecycleState } from '../../shared/lifecycle-state';
 import type { RevertRequest } from '../../shared/revert';
 import {
@@ -46,6 +46,22 @@ export interface ApiSettings {
   /** Timings of the reverts the API starts (poll, canary bake, health policy); the workflow's defaults otherwise. */
   revertDefaults?: Partial<RevertRequest>;
 }
+
+export type Registration = Partial<
+  Pick<
+    LifecycleInput,
+    | 'modelPackageGroup'
+    | 'idempotencyKey'
+    | 'registeredBy'
+    | 'artifactUri'
+    | 'inferenceImage'
+    | 'metrics'
+    | 'lineage'
+    | 'tags'
+    | 'approval'
+    | 'deployment'
+  >
+>;
 
 export interface StartedLifecycle {
   id: string;
@@ -135,6 +151,31 @@ export class LifecycleService {
     } catch (err) {
       throw temporalUnavailable(err) ?? err;
     }
+  }
+
+  /**
+   * What the lifecycle was started with, defaults applied: lineage, metrics and the rollout plan
+   * (steps, bake) the state does not repeat. The container environment and sample payloads stay out:
+   * they are the pipeline's, not something an approver decides on.
+   */
+  async registration(id: string): Promise<Registration> {
+    const existing = await this.describe(id);
+    const raw = await this.startInput(id, existing.runId);
+    const parsed = lifecycleInputObject.safeParse(raw);
+    // A start that bypassed the API may not parse; it is shown as recorded rather than not at all.
+    const input = (parsed.success ? parsed.data : raw) as Partial<LifecycleInput>;
+    return {
+      modelPackageGroup: input.modelPackageGroup,
+      idempotencyKey: input.idempotencyKey,
+      registeredBy: input.registeredBy,
+      artifactUri: input.artifactUri,
+      inferenceImage: input.inferenceImage,
+      metrics: input.metrics,
+      lineage: input.lineage,
+      tags: input.tags,
+      approval: input.approval,
+      deployment: input.deployment,
+    };
   }
 
   async state(id: string): Promise<LifecycleState & { lock?: LockPosition }> {

@@ -27,6 +27,7 @@ import { ZodPipe } from '../common/validation';
 import {
   commandBodyJsonSchema,
   errorJsonSchema,
+  registrationJsonSchema,
   startedJsonSchema,
   startRequestJsonSchema,
   summaryListJsonSchema,
@@ -142,6 +143,18 @@ export class ModelVersionsController {
   @errors(400, 401, 403, 404)
   get(@Param('id', idPipe) id: string) {
     return this.lifecycles.state(id);
+  }
+
+  @Get(':id/registration')
+  @RequireRoles(...READERS)
+  @ApiOperation({
+    summary: 'What the version was started with: lineage, metrics, tags, approval policy and rollout plan',
+  })
+  @ApiParam(ID_PARAM)
+  @ApiResponse({ status: 200, schema: registrationJsonSchema })
+  @errors(400, 401, 403, 404)
+  registration(@Param('id', idPipe) id: string) {
+    return this.lifecycles.registration(id);
   }
 
   @commandRoute('approve', 'Approve the version (not by its registrant)')

@@ -17,6 +17,7 @@ export interface ListFilter {
   group?: string;
   stage?: string;
   modelVersion?: number;
+  endpointName?: string;
 }
 
 export interface ModelVersionSummary {
@@ -38,6 +39,7 @@ export function visibilityQuery(filter: ListFilter): string {
   const clauses = [`WorkflowType = ${quote(LIFECYCLE_WORKFLOW_TYPE)}`];
   if (filter.group) clauses.push(`ModelPackageGroup = ${quote(filter.group)}`);
   if (filter.stage) clauses.push(`LifecycleStage = ${quote(filter.stage)}`);
+  if (filter.endpointName) clauses.push(`EndpointName = ${quote(filter.endpointName)}`);
   if (filter.modelVersion !== undefined) clauses.push(`ModelVersion = ${filter.modelVersion}`);
   return clauses.join(' AND ');
 }

@@ -63,3 +63,47 @@ export const summaryListJsonSchema: SchemaObject = {
     nextPageToken: { type: 'string' },
   },
 };
+
+export const whoamiJsonSchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    identity: { type: 'string', example: 'alice@example.com' },
+    roles: { type: 'array', items: { type: 'string', example: 'approver' } },
+    via: { type: 'string', enum: ['static-token', 'jwt'] },
+  },
+};
+
+export const registrationJsonSchema: SchemaObject = {
+  type: 'object',
+  description:
+    'What the lifecycle was started with (its first history event), container environment left out',
+  properties: {
+    modelPackageGroup: { type: 'string' },
+    idempotencyKey: { type: 'string' },
+    registeredBy: { type: 'string' },
+    artifactUri: { type: 'string' },
+    inferenceImage: { type: 'string' },
+    metrics: { type: 'object', additionalProperties: { type: 'number' } },
+    lineage: {
+      type: 'object',
+      properties: {
+        datasetUri: { type: 'string' },
+        datasetVersion: { type: 'string' },
+        codeCommit: { type: 'string' },
+        trainingJobName: { type: 'string' },
+        hyperparameters: { type: 'object' },
+      },
+    },
+    tags: { type: 'object', additionalProperties: { type: 'string' } },
+    approval: { type: 'object' },
+    deployment: {
+      type: 'object',
+      properties: {
+        productionEndpointName: { type: 'string' },
+        canarySteps: { type: 'array', items: { type: 'integer' } },
+        bakeSeconds: { type: 'integer' },
+        healthCheckIntervalSeconds: { type: 'integer' },
+      },
+    },
+  },
+};

@@ -34,11 +34,14 @@ describe('health and documentation', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/endpoints/{name}',
+        '/endpoints/{name}/history',
         '/events/sagemaker',
         '/health',
         '/metrics',
         '/model-versions',
         '/model-versions/{id}',
+        '/model-versions/{id}/registration',
+        '/whoami',
         ...['approve', 'reject', 'rollback', 'pause', 'resume', 'promote', 'retry-rollback', 'release'].map(
           (a) => `/model-versions/{id}/${a}`,
         ),
