@@ -35,12 +35,15 @@ describe('health and documentation', () => {
       [
         '/endpoints/{name}',
         '/endpoints/{name}/history',
+        '/endpoints/{name}/revert',
+        '/endpoints/{name}/reverts/{id}',
         '/events/sagemaker',
         '/health',
         '/metrics',
         '/model-versions',
         '/model-versions/{id}',
         '/model-versions/{id}/registration',
+        '/model-versions/{id}/withdraw',
         '/whoami',
         ...['approve', 'reject', 'rollback', 'pause', 'resume', 'promote', 'retry-rollback', 'release'].map(
           (a) => `/model-versions/{id}/${a}`,

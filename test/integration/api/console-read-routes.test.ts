@@ -110,8 +110,9 @@ describe('GET /endpoints/:name/history', () => {
   });
 
   it('an endpoint no lifecycle targeted has an empty history; bad names and queries are 400 naming the field', async () => {
-    const empty = await api.call('GET', `/endpoints/${newGroup('never')}-prod/history`, { as: 'viewer' });
-    expect(empty).toEqual({ status: 200, body: { items: [] } });
+    const endpointName = `${newGroup('never')}-prod`;
+    const empty = await api.call('GET', `/endpoints/${endpointName}/history`, { as: 'viewer' });
+    expect(empty).toEqual({ status: 200, body: { endpointName, items: [] } });
     const badName = await api.call('GET', '/endpoints/-bad-/history', { as: 'viewer' });
     expect(badName.status).toBe(400);
     const badQuery = await api.call('GET', '/endpoints/churn-prod/history?pageSize=0&stage=x', {
