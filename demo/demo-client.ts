@@ -1,9 +1,11 @@
 /** The demo talks to the public API only, with the local stack's tokens (or MVL_*_TOKEN). */
 import { localTokenFor } from '../src/config/local-tokens';
 
+export type Persona = 'pipeline' | 'approver' | 'operator' | 'viewer';
+
 export interface DemoApi {
   call<T>(
-    persona: 'pipeline' | 'approver' | 'viewer',
+    persona: Persona,
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
@@ -16,6 +18,7 @@ export async function connectDemoApi(env = process.env): Promise<DemoApi> {
   const tokens = {
     pipeline: env.MVL_PIPELINE_TOKEN ?? (await localTokenFor(dataDir, 'pipeline')),
     approver: env.MVL_APPROVER_TOKEN ?? (await localTokenFor(dataDir, 'approver')),
+    operator: env.MVL_OPERATOR_TOKEN ?? (await localTokenFor(dataDir, 'operator')),
     viewer: env.MVL_VIEWER_TOKEN ?? (await localTokenFor(dataDir, 'viewer')),
   };
   for (const [persona, token] of Object.entries(tokens)) {

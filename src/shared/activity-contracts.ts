@@ -368,7 +368,6 @@ export interface GuardedDeploymentActivities {
   }): Promise<GuardedUpdateOutcome>;
 }
 
-
 /** Where a revert goes from and to, as read from the endpoint and the registry. */
 export interface RevertPlan {
   endpointName: string;
@@ -425,7 +424,6 @@ export interface PlanRevertInput {
   /** A named version of the serving version's group; absent: the one that served before it. */
   toVersion?: number;
 }
-
 
 export interface LifecycleActivities extends DetectabilityActivities, GuardedDeploymentActivities {
   /**

@@ -220,6 +220,25 @@ describe.skipIf(!chromiumPath).concurrent('approval console in Chromium', () => 
       expect(await text(page, '.variant')).toMatch(/Approved by\s+alice@test/);
       const history = await text(page, 'table.history tbody');
       expect(history).toMatch(/v2\s+\S+\s+promoted/);
+
+      // Going back from the endpoint page: only an operator may, and only with a reason.
+      const approverPage = await c.open('approver', `/endpoints/${v.endpoint}`);
+      await waitForText(approverPage, '[data-action="revert"]', /needs the operator role/);
+      await approverPage.close();
+      const revert = page.getByRole('button', { name: 'Revert to the previous version' });
+      expect(await revert.isDisabled()).toBe(false);
+      await revert.click();
+      await waitForText(page, '#reason-feedback', /A reason is required/);
+      await page.getByLabel('Reason').fill('v2 under investigation');
+      await revert.click();
+      await waitForText(page, '.variant h3', /^v1: version 1 at 100 % of traffic$/, LIFECYCLE_MS);
+      expect(await text(page, 'table.history tbody')).toMatch(
+        /revert v2 → v1 \(operator by oscar@test: v2 under investigation\)\s+\S+\s+reverted/,
+      );
+      const described = await c.emu.aws.sagemaker.send(
+        new DescribeEndpointCommand({ EndpointName: v.endpoint }),
+      );
+      expect(described.ProductionVariants?.map((pv) => pv.VariantName)).toEqual(['v1']);
       await page.close();
     },
     LIFECYCLE_MS + 30_000,

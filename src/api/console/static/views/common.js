@@ -76,7 +76,16 @@ export function commandsTable(commands) {
  * this caller now, or undefined; `form.refresh()` asks again (after a poll) without touching what the
  * user typed. The API still judges every command that is sent.
  */
-export function commandForm({ id, label, placeholder, actions, blocked, onDone, reasonField }) {
+export function commandForm({
+  id,
+  label,
+  placeholder,
+  actions,
+  blocked,
+  onDone,
+  reasonField,
+  path = (action) => `/model-versions/${enc(id)}/${action}`,
+}) {
   const textareaId = `${reasonField}-text`;
   const feedback = h('p', {
     class: 'feedback',
@@ -137,7 +146,7 @@ export function commandForm({ id, label, placeholder, actions, blocked, onDone, 
         }
         for (const b of buttons) b.setAttribute('aria-busy', 'true');
         try {
-          await api(`/model-versions/${enc(id)}/${action}`, {
+          const answer = await api(path(action), {
             method: 'POST',
             body: { [reasonField]: text },
           });
@@ -146,7 +155,7 @@ export function commandForm({ id, label, placeholder, actions, blocked, onDone, 
           feedback.classList.add('ok');
           announce(done);
           reason.value = '';
-          await onDone?.(action);
+          await onDone?.(action, answer);
         } catch (err) {
           feedback.textContent = err.message;
           feedback.classList.add('error');

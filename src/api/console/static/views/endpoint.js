@@ -5,7 +5,8 @@
 import { api, enc } from '../api.js';
 import { h, replace } from '../dom.js';
 import { dateTime, num, stageLabel, until } from '../format.js';
-import { definitions } from './common.js';
+import { session } from '../session.js';
+import { commandForm, definitions } from './common.js';
 
 /** SageMaker weights are relative (1 and 1 is half each): shown as a share of the endpoint's traffic. */
 const share = (v, variants) => {
@@ -46,11 +47,11 @@ function variantCard(v, variants) {
 }
 
 function historyTable(items) {
-  if (!items.length) return h('p', { class: 'help' }, 'No lifecycle has targeted this endpoint.');
+  if (!items.length) return h('p', { class: 'help' }, 'No lifecycle or revert has targeted this endpoint.');
   return h(
     'table',
     { class: 'compact history' },
-    h('caption', { class: 'visually-hidden' }, 'Lifecycles that targeted this endpoint, newest first'),
+    h('caption', { class: 'visually-hidden' }, 'Lifecycles and reverts on this endpoint, newest first'),
     h(
       'thead',
       {},
@@ -66,15 +67,17 @@ function historyTable(items) {
       items.map((item) =>
         h(
           'tr',
-          {},
+          { class: item.kind === 'revert' ? 'revert' : '' },
           h(
             'td',
             {},
-            h(
-              'a',
-              { href: `#/versions/${enc(item.id)}/rollout` },
-              item.modelVersion !== undefined ? `v${item.modelVersion}` : item.id,
-            ),
+            item.kind === 'revert'
+              ? `revert v${item.fromVersion ?? '?'} → v${item.toVersion ?? '?'} (${item.cause ?? '?'} by ${item.by ?? '?'}: ${item.reason ?? ''})`
+              : h(
+                  'a',
+                  { href: `#/versions/${enc(item.id)}/rollout` },
+                  item.modelVersion !== undefined ? `v${item.modelVersion}` : item.id,
+                ),
           ),
           h('td', {}, item.modelPackageGroup ?? '—'),
           h('td', {}, stageLabel(item.stage)),
@@ -84,6 +87,48 @@ function historyTable(items) {
       ),
     ),
   );
+}
+
+/** Why the caller cannot revert this endpoint now, or undefined; the API judges the request again. */
+export function revertBlocked(serving, me) {
+  if (!me.roles.includes('operator')) {
+    return `a revert needs the operator role; you (${me.identity}) have ${me.roles.join(', ') || 'no roles'}`;
+  }
+  if (!serving) return 'the endpoint could not be read';
+  if (serving.variants.length !== 1) return 'the endpoint is not on one version (a deployment is under way)';
+  return undefined;
+}
+
+const REVERT_RUNNING = ['waiting-for-endpoint', 'reverting', 'needs-attention'];
+
+/** Polls the revert (GET /endpoints/:name/reverts/:id) until it has ended. */
+async function revertFinished(link) {
+  for (;;) {
+    const revert = await api(link);
+    if (!REVERT_RUNNING.includes(revert.stage)) return revert;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+/** POST /endpoints/:name/revert: back to the version that served before, in one step. */
+function revertForm(name, serving, onDone) {
+  return commandForm({
+    id: name,
+    label: 'Reason',
+    placeholder: 'Why go back: what you saw, where',
+    reasonField: 'reason',
+    path: () => `/endpoints/${enc(name)}/revert`,
+    actions: [
+      {
+        name: 'revert',
+        text: 'Revert to the previous version',
+        class: 'danger',
+        done: 'Revert started: the endpoint goes back to the version that served before',
+      },
+    ],
+    blocked: () => revertBlocked(serving, session.me),
+    onDone,
+  });
 }
 
 export async function renderEndpoint(main, name) {
@@ -106,6 +151,15 @@ export async function renderEndpoint(main, name) {
             serving.value.variants.map((v) => variantCard(v, serving.value.variants)),
           ]
         : h('p', { class: 'error' }, serving.reason.message),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'h-revert' },
+      h('h2', { id: 'h-revert' }, 'Revert'),
+      revertForm(name, serving.status === 'fulfilled' ? serving.value : undefined, async (_, answer) => {
+        await revertFinished(answer.links.self);
+        await renderEndpoint(main, name);
+      }),
     ),
     h(
       'section',

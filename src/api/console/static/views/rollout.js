@@ -22,6 +22,8 @@ const FINAL = [
   'cancelled',
   'released',
   'refused-by-aws',
+  'shadow-rejected',
+  'reverted',
 ];
 
 export function operatorBlocked(action, state, me) {
