@@ -140,6 +140,13 @@ export async function startLocalPostgres(o: LocalPostgresOptions): Promise<Runni
         logFile: join(o.logDir, 'postgres.log'),
         ...(user ? { user } : {}),
       });
+    } catch (err) {
+      if (owner && /Permission denied/.test((err as Error).message)) {
+        throw new Error(
+          `${(err as Error).message}\nPostgreSQL runs as the postgres user: every directory above ${o.dataDir} must let it through (chmod o+x), or set DATA_DIR elsewhere`,
+        );
+      }
+      throw err;
     } finally {
       await rm(pwFile, { force: true });
     }

@@ -76,6 +76,9 @@ export async function startCluster(
 ): Promise<Cluster> {
   const log = options.log ?? ((line: string) => console.error(`[cluster] ${line}`));
   const echo = options.echo ?? false;
+  // The emulator accepts any credentials; the seed below and every child use these unless given others.
+  process.env.AWS_ACCESS_KEY_ID ??= 'local';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   await mkdir(settings.logDir, { recursive: true });
   const unlock = lockDataDir(settings.dir);
   const stops: { name: string; stop: () => Promise<void> }[] = [
@@ -173,8 +176,8 @@ export async function startCluster(
       TEMPORAL_TASK_QUEUE: settings.service.temporal.taskQueue,
       AWS_REGION: region,
       AWS_ENDPOINT_URL: emulator.url,
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
       NOTIFY_WEBHOOK_URL: settings.service.notifyWebhookUrl ?? '',
       LOG_LEVEL: settings.service.logLevel,
     };
