@@ -41,9 +41,7 @@ export async function prepareNamespace(
     if (missing.length > 0) {
       await connection.operatorService.addSearchAttributes({
         namespace,
-        searchAttributes: Object.fromEntries(
-          missing.map((k) => [k.name, INDEXED_TYPE[k.type as keyof typeof INDEXED_TYPE]]),
-        ),
+        searchAttributes: Object.fromEntries(missing.map((k) => [k.name, INDEXED_TYPE[k.type]])),
       });
     }
     // The services learn of a new namespace from their namespace cache (refreshed every 10 s): ready

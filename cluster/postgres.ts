@@ -192,5 +192,5 @@ export async function useExternalPostgres(url: string): Promise<RunningPostgres>
   await waitForTcp(endpoint.host, endpoint.port, 10_000).catch((err: Error) => {
     throw new Error(`POSTGRES_URL: ${err.message}`);
   });
-  return { ...endpoint, stop: async () => undefined };
+  return { ...endpoint, stop: () => Promise.resolve() };
 }

@@ -15,7 +15,7 @@ const node = (script: string) => ({
 
 /** The entry points; one place to change when a layout move relocates them. */
 export const ENTRY_POINTS = {
-  emulator: 'src/emulator/main.ts',
+  emulator: 'packages/sagemaker-emulator/src/main.ts',
   worker: 'src/worker/main.ts',
   api: 'src/api/main.ts',
   bundle: 'scripts/build-workflow-bundle.ts',

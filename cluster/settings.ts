@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { loadLocalStackConfig, type LocalStackConfig } from '../dev/local-stack-config';
 import { EMULATOR_EXECUTION_ROLE_ARN, loadConfig, type ServiceConfig } from '../src/config';
 
 const clusterEnvSchema = z.object({
@@ -26,6 +27,8 @@ const clusterEnvSchema = z.object({
 
 export interface ClusterSettings {
   service: ServiceConfig;
+  /** The local stack's own variables (DATA_DIR, the ports, the emulator's period and traffic), as `npm start` reads them. */
+  localStack: LocalStackConfig;
   /** Everything of the cluster lives under here: PostgreSQL's data, configs, logs, the bundle. */
   dir: string;
   /** Where the local tokens are kept (shared with `npm start`, so `npm run demo` finds them). */
@@ -46,16 +49,18 @@ export interface ClusterSettings {
 
 export function clusterSettings(env: NodeJS.ProcessEnv = process.env): ClusterSettings {
   const service = loadConfig();
+  const localStack = loadLocalStackConfig(env);
   const parsed = clusterEnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  const dataDir = resolve(service.localStack.dataDir);
+  const dataDir = resolve(localStack.dataDir);
   const dir = join(dataDir, 'cluster');
   return {
     service,
+    localStack,
     dir,
     dataDir,
     logDir: join(dir, 'logs'),
@@ -65,14 +70,14 @@ export function clusterSettings(env: NodeJS.ProcessEnv = process.env): ClusterSe
       password: c.POSTGRES_PASSWORD,
       port: c.POSTGRES_PORT,
     },
-    temporalPort: service.localStack.temporalPort,
-    uiPort: service.localStack.temporalUiPort,
-    emulatorPort: service.localStack.emulatorPort,
+    temporalPort: localStack.temporalPort,
+    uiPort: localStack.temporalUiPort,
+    emulatorPort: localStack.emulatorPort,
     apiHost: service.api.host,
     apiPort: service.api.port,
     workers: c.CLUSTER_WORKERS,
     executionRoleArn: service.aws.executionRoleArn ?? EMULATOR_EXECUTION_ROLE_ARN,
-    emulatorTraffic: c.EMULATOR_TRAFFIC ?? `*-prod=${service.localStack.trafficRatePerSecond}`,
+    emulatorTraffic: c.EMULATOR_TRAFFIC ?? `*-prod=${localStack.trafficRatePerSecond}`,
     ...(service.auth.staticTokens ? { authTokens: service.auth.staticTokens } : {}),
   };
 }

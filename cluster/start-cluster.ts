@@ -15,8 +15,8 @@ import {
   type StaticToken,
 } from '../src/api/auth/static-tokens';
 import { readLocalTokens, writeLocalTokens } from '../src/config/local-tokens';
-import { lockDataDir } from '../src/dev/data-dir-lock';
-import { seedProductionEndpoint } from '../src/demo/seed-production';
+import { lockDataDir } from '../dev/data-dir-lock';
+import { seedProductionEndpoint } from '../dev/seed-production';
 import type { Child } from './child-process';
 import { prepareNamespace } from './namespace';
 import { startLocalPostgres, useExternalPostgres, type RunningPostgres } from './postgres';
@@ -82,7 +82,7 @@ export async function startCluster(
   await mkdir(settings.logDir, { recursive: true });
   const unlock = lockDataDir(settings.dir);
   const stops: { name: string; stop: () => Promise<void> }[] = [
-    { name: 'data-dir lock', stop: async () => unlock() },
+    { name: 'data-dir lock', stop: () => Promise.resolve(unlock()) },
   ];
   const stopAll = async () => {
     for (const s of stops.reverse()) {
@@ -150,7 +150,7 @@ export async function startCluster(
     const emulator = await timed('AWS emulator', () =>
       startEmulatorProcess({
         port: settings.emulatorPort,
-        metricPeriodSeconds: settings.service.localStack.emulatorMetricPeriodSeconds,
+        metricPeriodSeconds: settings.localStack.emulatorMetricPeriodSeconds,
         traffic: settings.emulatorTraffic,
         stateFile: join(settings.dir, 'emulator-state.json'),
         logDir: settings.logDir,
@@ -163,7 +163,7 @@ export async function startCluster(
     stops.push({ name: 'emulator', stop: () => emulator.child.stop() });
     const region = settings.service.aws.region;
     await seedProductionEndpoint(createAwsClients({ region, endpoint: emulator.url }).sagemaker, {
-      endpointName: settings.service.localStack.productionEndpointName,
+      endpointName: settings.localStack.productionEndpointName,
       executionRoleArn: settings.executionRoleArn,
     });
 

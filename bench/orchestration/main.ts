@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { TEMPORAL_CLI_VERSION } from '../../src/dev/ensure-temporal-cli';
+import { TEMPORAL_CLI_VERSION } from '../../dev/ensure-temporal-cli';
 import { writeSection } from '../benchmarks-file';
 import { parkedAtGate, type ParkedResult } from './parked-at-gate';
 import { measureReaction, REACTION, type ReactionRun, type Regression } from './rollback-reaction';

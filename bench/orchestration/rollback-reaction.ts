@@ -13,7 +13,7 @@ import { lifecycleWorkflowId } from '../../src/shared/lifecycle-input';
 import type { LifecycleState } from '../../src/shared/lifecycle-state';
 import { LIFECYCLE_WORKFLOW_TYPE } from '../../src/shared/messages';
 import { EMULATOR_EXECUTION_ROLE_ARN } from '../../src/config';
-import { seedProductionEndpoint } from '../../src/demo/seed-production';
+import { seedProductionEndpoint } from '../../dev/seed-production';
 import type { BenchStack } from './stack';
 
 export const REACTION = {
@@ -71,7 +71,7 @@ function request(group: string, endpoint: string, regression: Regression): Lifec
         maxWaitForEvidenceSeconds: 60,
       },
     },
-  } as LifecycleRequest;
+  };
 }
 
 export async function measureReaction(

@@ -19,8 +19,12 @@ import {
 } from '../../cluster/service-processes';
 import { formatStaticTokens, generateLocalTokens, type StaticToken } from '../../src/api/auth/static-tokens';
 import { EMULATOR_EXECUTION_ROLE_ARN } from '../../src/config';
-import { startTemporalDevServer, type RunningDevServer } from '../../src/dev/temporal-dev-server';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server';
+import { startTemporalDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
+import {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+} from '@model-version-lifecycle/sagemaker-emulator';
 
 export interface BenchStack {
   dir: string;

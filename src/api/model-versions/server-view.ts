@@ -53,10 +53,10 @@ export function isNoWorkerAnswer(err: unknown): boolean {
   // The client wraps the gRPC error of a query in a ServiceError ("Failed to query Workflow").
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (!isGrpcServiceError(e)) continue;
-    if (e.code === DEADLINE_EXCEEDED) return true;
+    const code: number = e.code;
+    if (code === DEADLINE_EXCEEDED) return true;
     return (
-      e.code === FAILED_PRECONDITION &&
-      /no poller seen|sticky worker unavailable/i.test(e.details ?? e.message)
+      code === FAILED_PRECONDITION && /no poller seen|sticky worker unavailable/i.test(e.details ?? e.message)
     );
   }
   return false;
