@@ -131,8 +131,12 @@ describe.skipIf(skipReason !== undefined)('the cluster: Temporal on PostgreSQL, 
     });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
-  const stateOf = async (id: string) =>
-    (await api('GET', `/model-versions/${id}`, 'viewer')).body as unknown as LifecycleState;
+  // A read may fail while a worker has just died (a 5xx): not an answer yet, asked again.
+  const stateOf = async (id: string) => {
+    const res = await api('GET', `/model-versions/${id}`, 'viewer');
+    if (res.status !== 200) throw new Error(`GET ${id}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as unknown as LifecycleState;
+  };
   const waitFor = async (
     id: string,
     check: (s: LifecycleState) => boolean,
@@ -141,12 +145,16 @@ describe.skipIf(skipReason !== undefined)('the cluster: Temporal on PostgreSQL, 
   ) => {
     const deadline = Date.now() + timeoutMs;
     let last: LifecycleState | undefined;
+    let lastError = '';
     while (Date.now() < deadline) {
-      last = await stateOf(id).catch(() => last);
+      last = await stateOf(id).catch((err: Error) => {
+        lastError = err.message;
+        return last;
+      });
       if (last && check(last)) return last;
       await sleep(300);
     }
-    throw new Error(`timed out waiting for ${what}; last stage ${last?.stage}`);
+    throw new Error(`timed out waiting for ${what}; last stage ${last?.stage}; last error ${lastError}`);
   };
 
   it.skipIf(!uiBuilt)('serves the Temporal UI against the cluster', async () => {
