@@ -7,12 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Authenticator } from '../../../src/api/auth/authenticator';
-import { StaticTokenTable } from '../../../src/api/auth/static-tokens';
-import { createApi } from '../../../src/api/create-api';
 import { LIFECYCLE_WORKFLOW_TYPE } from '../../../src/shared/messages';
 import { LifecycleStageKey, ModelPackageGroupKey } from '../../../src/shared/search-attributes';
-import { recordingStudioDecisions, TOKENS, type Persona } from './api-harness';
+import { createTestApi, recordingStudioDecisions, TOKENS, type Persona } from './api-harness';
 import { newGroup, startBody } from './requests';
 import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
 import { createFakeSageMaker } from '../../helpers/fake-sagemaker';
@@ -26,20 +23,19 @@ let baseUrl: string;
 
 beforeAll(async () => {
   temporal = await connectTestTemporal();
-  app = await createApi(
+  app = await createTestApi(
+    temporal.client,
+    temporal.taskQueue,
+    async () => null,
+    recordingStudioDecisions(),
     {
-      temporalClient: temporal.client,
       settings: {
         namespace: inject('temporalNamespace'),
         taskQueue: temporal.taskQueue,
         commandTimeoutMs: 20_000,
         queryTimeoutMs: QUERY_TIMEOUT_MS,
       },
-      authenticator: new Authenticator(new StaticTokenTable(Object.values(TOKENS))),
-      readServingLineage: async () => null,
-      studioDecisions: recordingStudioDecisions(),
     },
-    { logger: false },
   );
   await app.listen(0, '127.0.0.1');
   baseUrl = await app.getUrl();
