@@ -190,6 +190,8 @@ describe.skipIf(skipReason !== undefined)('the cluster: Temporal on PostgreSQL, 
       deployment: {
         productionEndpointName: ENDPOINT,
         bakeSeconds: 6,
+        // The post-promotion watch (1 h by default) is not what this test is about.
+        watchSeconds: 0,
         healthCheckIntervalSeconds: 1,
         endpointPollSeconds: 1,
         health: { metricPeriodSeconds: 1, minInvocations: 20, maxWaitForEvidenceSeconds: 30 },
