@@ -2,7 +2,14 @@
  * The model-versions feature on Temporal: start a lifecycle, read its state, list them, send commands.
  * Controllers stay thin; this is where Temporal's answers become HTTP answers.
  */
-import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
@@ -34,6 +41,7 @@ import { temporalUnavailable } from '../common/temporal-errors';
 import { API_SETTINGS, TEMPORAL_CLIENT } from '../tokens';
 import type { ListQuery } from './schemas';
 import { differingFields } from './request-diff';
+import { completedState, isNoWorkerAnswer, serverView, type ServerView } from './server-view';
 import { decodePageToken, encodePageToken, summarize, visibilityQuery, type ListFilter } from './visibility';
 
 export interface ApiSettings {
@@ -45,6 +53,8 @@ export interface ApiSettings {
   maxBodyBytes?: number;
   /** Timings of the reverts the API starts (poll, canary bake, health policy); the workflow's defaults otherwise. */
   revertDefaults?: Partial<RevertRequest>;
+  /** How long a read waits for a worker to answer the state query before it answers from the server (default 5 s). */
+  queryTimeoutMs?: number;
 }
 
 export type Registration = Partial<
@@ -62,6 +72,8 @@ export type Registration = Partial<
     | 'deployment'
   >
 >;
+
+const DEFAULT_QUERY_TIMEOUT_MS = 5000;
 
 export interface StartedLifecycle {
   id: string;
@@ -178,16 +190,69 @@ export class LifecycleService {
     };
   }
 
+  /**
+   * What GET /model-versions/:id answers: the state query, answered by a worker. Without one (none
+   * polling, or none answering within `queryTimeoutMs`) the answer comes from the server alone
+   * (server-view.ts): a completed lifecycle's returned state in full, otherwise its search
+   * attributes and pending work, marked `stale: true`.
+   */
+  async read(id: string): Promise<(LifecycleState & { lock?: LockPosition }) | ServerView> {
+    const description = await this.describe(id);
+    try {
+      return await this.queriedState(id);
+    } catch (err) {
+      if (!isNoWorkerAnswer(err)) throw temporalUnavailable(err) ?? err;
+      return this.stateWithoutWorker(id, description, err as Error);
+    }
+  }
+
+  /** The full state, for decisions that need it (a Studio event): 503 when no worker answers. */
   async state(id: string): Promise<LifecycleState & { lock?: LockPosition }> {
     await this.describe(id);
-    let state: LifecycleState;
     try {
-      state = await this.client.workflow.getHandle(id).query(stateQuery);
+      return await this.queriedState(id);
+    } catch (err) {
+      if (isNoWorkerAnswer(err)) {
+        throw new ServiceUnavailableException(
+          `no worker answered the state query of ${id} (${(err as Error).message}); retry once a worker runs`,
+        );
+      }
+      throw temporalUnavailable(err) ?? err;
+    }
+  }
+
+  private get queryTimeoutMs(): number {
+    return this.settings.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  }
+
+  private async queriedState(id: string): Promise<LifecycleState & { lock?: LockPosition }> {
+    const state = await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () =>
+      this.client.workflow.getHandle(id).query(stateQuery),
+    );
+    if (state.stage !== 'waiting-for-endpoint') return state;
+    return { ...state, lock: await this.lockPosition(state.productionEndpointName, id) };
+  }
+
+  private async stateWithoutWorker(
+    id: string,
+    description: WorkflowExecutionDescription,
+    queryError: Error,
+  ): Promise<LifecycleState | ServerView> {
+    try {
+      if (description.status.name === 'COMPLETED') {
+        const final = await completedState(this.client, id, description.runId);
+        if (final) return final;
+      }
     } catch (err) {
       throw temporalUnavailable(err) ?? err;
     }
-    if (state.stage !== 'waiting-for-endpoint') return state;
-    return { ...state, lock: await this.lockPosition(state.productionEndpointName, id) };
+    const why = /no poller/i.test(queryError.message)
+      ? 'no worker is polling the task queue'
+      : `no worker answered within ${this.queryTimeoutMs / 1000} s`;
+    return serverView(
+      description,
+      `${why}: this is what the Temporal server holds (stage, version, pending activities); transitions, commands and verdicts return once a worker runs`,
+    );
   }
 
   /** Where a waiting lifecycle stands in its endpoint's lock queue; unknown (nulls) if the lock cannot say. */

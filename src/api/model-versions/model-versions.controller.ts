@@ -139,10 +139,14 @@ export class ModelVersionsController {
     summary: 'Stage, history, approval comparison, canary progress and health verdicts of one version',
   })
   @ApiParam(ID_PARAM)
-  @ApiResponse({ status: 200, description: 'The workflow state (see LifecycleState in src/shared)' })
+  @ApiResponse({
+    status: 200,
+    description:
+      "The workflow state (see LifecycleState in src/shared). With no worker answering: a completed lifecycle's final state, otherwise what the Temporal server holds (stage, version, pending activities) with `stale: true` and `staleReason`",
+  })
   @errors(400, 401, 403, 404)
   get(@Param('id', idPipe) id: string) {
-    return this.lifecycles.state(id);
+    return this.lifecycles.read(id);
   }
 
   @Get(':id/registration')

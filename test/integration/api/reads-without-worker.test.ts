@@ -1,0 +1,160 @@
+/**
+ * GET /model-versions/:id while no worker runs (a deploy, a crash): the real app over HTTP on the
+ * shared Temporal server, with the worker started and stopped by the test. Before this, the answer
+ * was a 500 "no poller seen for task queue recently".
+ */
+import { randomUUID } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIFECYCLE_WORKFLOW_TYPE } from '../../../src/shared/messages';
+import { LifecycleStageKey, ModelPackageGroupKey } from '../../../src/shared/search-attributes';
+import { createTestApi, recordingStudioDecisions, TOKENS, type Persona } from './api-harness';
+import { newGroup, startBody } from './requests';
+import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
+import { createFakeSageMaker } from '../../helpers/fake-sagemaker';
+
+/** Short, so a worker that has just died costs the test seconds; production's default is 5 s. */
+const QUERY_TIMEOUT_MS = 1500;
+
+let temporal: TestTemporal;
+let app: INestApplication;
+let baseUrl: string;
+
+beforeAll(async () => {
+  temporal = await connectTestTemporal();
+  app = await createTestApi(
+    temporal.client,
+    temporal.taskQueue,
+    async () => null,
+    recordingStudioDecisions(),
+    {
+      settings: {
+        namespace: inject('temporalNamespace'),
+        taskQueue: temporal.taskQueue,
+        commandTimeoutMs: 20_000,
+        queryTimeoutMs: QUERY_TIMEOUT_MS,
+      },
+    },
+  );
+  await app.listen(0, '127.0.0.1');
+  baseUrl = await app.getUrl();
+});
+afterAll(async () => {
+  await app?.close();
+  await temporal?.close();
+});
+
+async function call(method: string, path: string, as: Persona, body?: unknown) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKENS[as].token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+const startWorker = () =>
+  temporal.startWorker(
+    createFakeSageMaker({ temporal: { client: temporal.client, taskQueue: temporal.taskQueue } }).activities,
+  );
+
+async function stageWithWorker(id: string, stage: string) {
+  await expect
+    .poll(async () => (await call('GET', `/model-versions/${id}`, 'viewer')).body.stage, { timeout: 30_000 })
+    .toBe(stage);
+}
+
+describe('GET /model-versions/:id with no worker', () => {
+  it('answers from the server, stale, for a lifecycle no worker has ever picked up', async () => {
+    // A task queue of its own that nothing polls: the server answers the query "no poller seen".
+    const group = newGroup();
+    const body = startBody(group);
+    const id = `mv-${group}-${body.idempotencyKey}`;
+    await temporal.client.workflow.start(LIFECYCLE_WORKFLOW_TYPE, {
+      workflowId: id,
+      taskQueue: `nobody-${randomUUID()}`,
+      args: [{ ...body, registeredBy: 'pipeline@test' }],
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: ModelPackageGroupKey, value: group },
+        { key: LifecycleStageKey, value: 'registering' },
+      ]),
+      memo: { registeredBy: 'pipeline@test' },
+    });
+    try {
+      const res = await call('GET', `/model-versions/${id}`, 'viewer');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        workflowId: id,
+        status: 'RUNNING',
+        stage: 'registering',
+        modelPackageGroup: group,
+        registeredBy: 'pipeline@test',
+        stale: true,
+      });
+      expect(res.body.staleReason).toMatch(/^no worker (is polling|answered)/);
+    } finally {
+      await temporal.client.workflow.getHandle(id).terminate('test done');
+    }
+  });
+
+  it('answers with the stage and pending work the worker left, once that worker has stopped', async () => {
+    const worker = await startWorker();
+    const started = await call('POST', '/model-versions', 'pipeline', startBody());
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await stageWithWorker(id, 'awaiting-approval');
+    await worker.stop();
+
+    const t0 = Date.now();
+    const res = await call('GET', `/model-versions/${id}`, 'viewer');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      stage: 'awaiting-approval',
+      modelVersion: 1,
+      status: 'RUNNING',
+      stale: true,
+    });
+    // The worker polled a moment ago, so the server waits for it: the read gives up after its timeout.
+    expect(Date.now() - t0).toBeLessThan(QUERY_TIMEOUT_MS + 5000);
+
+    // A worker again: the full state, not stale, and the lifecycle goes on.
+    const again = await startWorker();
+    try {
+      await stageWithWorker(id, 'awaiting-approval');
+      const full = await call('GET', `/model-versions/${id}`, 'viewer');
+      expect(full.body.stale).toBeUndefined();
+      expect(full.body.transitions).toEqual(
+        expect.arrayContaining([expect.objectContaining({ stage: 'awaiting-approval' })]),
+      );
+    } finally {
+      await temporal.client.workflow.getHandle(id).terminate('test done');
+      await again.stop();
+    }
+  });
+
+  it("answers a finished lifecycle's final state in full, from its result", async () => {
+    const worker = await startWorker();
+    const started = await call('POST', '/model-versions', 'pipeline', startBody());
+    const id = started.body.id as string;
+    await stageWithWorker(id, 'awaiting-approval');
+    expect(
+      (await call('POST', `/model-versions/${id}/reject`, 'approver', { reason: 'auc too low' })).status,
+    ).toBe(200);
+    await temporal.client.workflow.getHandle(id).result();
+    await worker.stop();
+
+    const res = await call('GET', `/model-versions/${id}`, 'viewer');
+    expect(res.status).toBe(200);
+    expect(res.body.stale).toBeUndefined();
+    expect(res.body).toMatchObject({ stage: 'rejected', registeredBy: 'pipeline@test' });
+    expect((res.body.transitions as { stage: string }[]).map((t) => t.stage)).toEqual([
+      'registering',
+      'awaiting-approval',
+      'rejected',
+    ]);
+  });
+});
