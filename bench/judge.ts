@@ -7,7 +7,7 @@
  * reproduced: a look at the end of every 60 s period, healthy only after the 600 s bake, waiting up to
  * 1800 s more for `minInvocations` (then "no evidence", which also rolls back).
  */
-import { writeFileSync } from 'node:fs';
+import { writeSection } from './benchmarks-file';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { testAlphas, type TestName } from '../activities/health/budget';
 import {
@@ -445,7 +445,8 @@ function main() {
     ...check,
     '',
   ].join('\n');
-  writeFileSync(outFile, md);
+  // Its own section only: the orchestration benchmark (npm run bench) keeps its section in the same file.
+  writeSection(outFile, 'health-judge', md.replace(/^# Benchmarks\n+/, ''));
   console.log(md);
 }
 
