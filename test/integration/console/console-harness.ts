@@ -4,7 +4,7 @@
  * shared Temporal server, and headless Chromium from the machine's package driven by playwright-core.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { describeServingLineage } from '../../../activities';
+import { describeServingLineage, planRevert } from '../../../activities';
 import type { LifecycleState } from '../../../src/shared/lifecycle-state';
 import { createTestApi, TOKENS, type Persona } from '../api/api-harness';
 import { emulatorRequest, startEmulatorHarness, type EmulatorHarness } from '../emulator/emulator-harness';
@@ -39,8 +39,12 @@ export interface ConsoleHarness {
 
 export async function startConsoleHarness(chromiumPath: string): Promise<ConsoleHarness> {
   const emu = await startEmulatorHarness();
-  const app = await createTestApi(emu.temporal.client, emu.temporal.taskQueue, (name) =>
-    describeServingLineage(emu.aws.sagemaker, name),
+  const app = await createTestApi(
+    emu.temporal.client,
+    emu.temporal.taskQueue,
+    (name) => describeServingLineage(emu.aws.sagemaker, name),
+    undefined,
+    { planRevert: (input) => planRevert(emu.aws.sagemaker, input) },
   );
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();
