@@ -226,7 +226,8 @@ describe('findEndpointLockUsers (a fresh lock run’s recovery)', () => {
     });
     expect(list).toHaveBeenCalledWith({
       query:
-        "WorkflowType = 'modelVersionLifecycle' AND ExecutionStatus = 'Running' AND EndpointName = 'prod'",
+        // Reverts take the lock too: a fresh lock run must find them as well as lifecycles.
+        "(WorkflowType = 'modelVersionLifecycle' OR WorkflowType = 'endpointRevert') AND ExecutionStatus = 'Running' AND EndpointName = 'prod'",
     });
     expect(users.holders.map((u) => u.workflowId)).toEqual(['canary', 'rolling-back', 'a-stage-added-later']);
     expect(users.waiters).toEqual([
