@@ -29,7 +29,12 @@ describe.concurrent('post-promotion watch', () => {
       .getHandle(endpointLockWorkflowId(endpoint))
       .query(lockHolderQuery);
     expect(lock.holder).toBeNull();
-    const watchCall = h.fake.callsTo('watchPromoted').at(-1) as { variantName: string; watchSeconds: number };
+    // The fake is shared by the file's tests, which run side by side: this test's own call, by endpoint.
+    const watchCall = (
+      h.fake.callsTo('watchPromoted') as { endpointName: string; variantName: string; watchSeconds: number }[]
+    )
+      .filter((call) => call.endpointName === req.deployment.productionEndpointName)
+      .at(-1);
     expect(watchCall).toMatchObject({
       variantName: 'v2',
       watchSeconds: 60,
