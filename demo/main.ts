@@ -66,9 +66,17 @@ function requestFor(
 function progressLine(s: LifecycleState): string {
   const c = s.canary;
   const verdict = s.verdicts.at(-1);
-  const canary = c
-    ? ` canary ${String(c.canaryWeight).padStart(3)}% (step ${c.stepIndex + 1}/${c.steps.length})`
-    : '';
+  // Before the canary starts (the shadow stage, or a shadow that rejected the version) the weights
+  // say nothing: what matters is the copy of traffic the shadow sees.
+  const inShadow =
+    s.shadow &&
+    !s.shadow.skipped &&
+    (s.stage === 'shadow' || s.stage === 'shadow-rejected' || s.rollback?.cause === 'shadow');
+  const canary = inShadow
+    ? ` shadow: a copy of ${s.shadow?.trafficPercent}% of production traffic, answering nobody`
+    : c
+      ? ` canary ${String(c.canaryWeight).padStart(3)}% (step ${c.stepIndex + 1}/${c.steps.length})`
+      : '';
   const health = verdict
     ? ` health ${verdict.status}: canary ${(verdict.canary.errorRate * 100).toFixed(1)}% 5xx over ${verdict.canary.invocations} calls`
     : '';
@@ -123,7 +131,8 @@ async function followRevert(api: DemoApi, endpointName: string, id: string): Pro
       'GET',
       `/endpoints/${endpointName}/reverts/${encodeURIComponent(id)}`,
     );
-    const line = `  ${r.stage.padEnd(18)} v${r.from?.modelVersion ?? '?'} → v${r.to?.modelVersion ?? '?'} (${r.cause}, by ${r.by}: ${r.reason})`;
+    const versions = r.from && r.to ? `v${r.from.modelVersion} → v${r.to.modelVersion}` : 'planning';
+    const line = `  ${r.stage.padEnd(18)} ${versions} (${r.cause}, by ${r.by}: ${r.reason})`;
     if (line !== last) console.log((last = line));
     if (!['waiting-for-endpoint', 'reverting', 'needs-attention'].includes(r.stage)) return r;
     await sleep(1000);

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LifecycleStage } from '../../../src/shared/lifecycle-state';
-import { approveSignal, rejectSignal } from '../../../src/shared/messages';
+import { approveSignal, rejectSignal, releaseSignal } from '../../../src/shared/messages';
+import type { RevertStage } from '../../../src/shared/revert';
 import { EVERY_BUILD, replayHistory, THIS_BUILD } from '../../helpers/replay-history';
 import {
   command,
@@ -28,6 +29,13 @@ import {
   type Harness,
   type LifecycleHandle,
 } from './lifecycle-harness';
+import {
+  failWeightsTowardV1,
+  promotedV2,
+  startRevert,
+  waitForRevert,
+  type RevertHandle,
+} from './revert-harness';
 
 const { History } = temporal.api.history.v1;
 // Binary protobuf: the SDK's JSON history reader trips over two copies of protobufjs in this install.
@@ -207,10 +215,55 @@ const PATHS: Record<string, { stage: LifecycleStage; run(): Promise<LifecycleHan
   },
 };
 
+/**
+ * The revert workflow's paths. A revert is not pinned to its build (it may wait long for the lock or
+ * in needs-attention, and must then run on the build that is current), so its histories are of the
+ * kind every later build must replay.
+ */
+const REVERT_PATHS: Record<string, { stage: RevertStage; run(): Promise<RevertHandle> }> = {
+  'revert-one-step': {
+    stage: 'reverted',
+    async run() {
+      return startRevert(h, (await promotedV2(h)).endpoint);
+    },
+  },
+  'revert-canary': {
+    stage: 'reverted',
+    async run() {
+      return startRevert(h, (await promotedV2(h)).endpoint, { canary: true, canarySteps: [10, 100] });
+    },
+  },
+  'revert-needs-attention-released': {
+    stage: 'released',
+    async run() {
+      const { endpoint } = await promotedV2(h);
+      const clear = failWeightsTowardV1(h, endpoint);
+      const handle = await startRevert(h, endpoint, { canary: true, canarySteps: [10, 100] });
+      await waitForRevert(handle, (s) => s.stage === 'needs-attention');
+      clear();
+      await handle.signal(releaseSignal, { by: 'oscar', reason: 'set the weights by hand' });
+      return handle;
+    },
+  },
+  'revert-superseded': {
+    stage: 'superseded',
+    async run() {
+      const { endpoint, v1 } = await promotedV2(h);
+      return startRevert(h, endpoint, { cause: 'post-promotion-watch', expectedFromArn: v1.arn });
+    },
+  },
+  'revert-refused': {
+    stage: 'refused',
+    async run() {
+      return startRevert(h, (await promotedV2(h)).endpoint, { toVersion: 7 });
+    },
+  },
+};
+
 /** Paths that end before the approval: their full histories must replay on every build. */
 const BEFORE_APPROVAL = new Set(['rejected', 'expired', 'cancelled-awaiting-approval']);
 
-async function record(handle: LifecycleHandle, name: string, dir: string, advice: string) {
+async function record(handle: LifecycleHandle | RevertHandle, name: string, dir: string, advice: string) {
   const history = History.decode(History.encode(await handle.fetchHistory()).finish());
   await replay(history, name, `a fresh run of ${name}`, advice);
   const tag = process.env.RECORD_HISTORIES;
@@ -233,6 +286,20 @@ describe.concurrent('workflow replay', () => {
     if (BEFORE_APPROVAL.has(name) && process.env.RECORD_HISTORIES === '1') {
       await record(handle, name, FIXTURES, EVERY_BUILD);
     }
+  });
+
+  it.each(Object.keys(REVERT_PATHS))('a fresh "%s" history replays deterministically', async (name) => {
+    const path = REVERT_PATHS[name]!;
+    const handle = await path.run();
+    const final = await handle.result();
+    expect(final.stage).toBe(path.stage);
+    // Added once, never replaced: runs of earlier builds may be in flight.
+    await record(handle, name, process.env.RECORD_HISTORIES === '1' ? FIXTURES : CURRENT_BUILD, EVERY_BUILD);
+  });
+
+  it('every revert path has a history recorded by an earlier build', () => {
+    const recorded = readdirSync(FIXTURES).filter((f) => f.endsWith('.pb'));
+    for (const name of Object.keys(REVERT_PATHS)) expect(recorded).toContain(`${name}.pb`);
   });
 
   it.each(Object.keys(PARKED))('a fresh "%s" history replays deterministically', async (name) => {

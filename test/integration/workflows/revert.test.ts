@@ -3,17 +3,16 @@
  * its retries ends with the endpoint on ONE variant (or in needs-attention holding the lock), never
  * on two; a revert that finds the endpoint moved on does nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointLockWorkflowId, lockHolderQuery, releaseSignal } from '../../../src/shared/messages';
+import type { RevertRequest } from '../../../src/shared/revert';
+import { startHarness, type Harness } from './lifecycle-harness';
 import {
-  revertStateQuery,
-  revertWorkflowId,
-  type RevertRequest,
-  type RevertState,
-} from '../../../src/shared/revert';
-import type { endpointRevert } from '../../../workflows';
-import { approvedCanary, startHarness, type Harness } from './lifecycle-harness';
+  failWeightsTowardV1,
+  promotedV2 as promotedV2On,
+  startRevert as startRevertOn,
+  waitForRevert,
+} from './revert-harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,49 +20,12 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.stop());
 
-/** v1 seeded, v2 promoted through the canary: the endpoint serves v2, v1 retired from it. */
-async function promotedV2() {
-  const { endpoint, stable, handle } = await approvedCanary(h, { deployment: { watchSeconds: 0 } } as never);
-  const v2 = await handle.result();
-  expect(v2.stage).toBe('promoted');
-  return { endpoint, v1: stable, v2 };
-}
-
-function startRevert(endpointName: string, overrides: Partial<RevertRequest> = {}) {
-  return h.temporal.client.workflow.start<typeof endpointRevert>('endpointRevert', {
-    taskQueue: h.temporal.taskQueue,
-    workflowId: revertWorkflowId(endpointName, randomUUID().slice(0, 8)),
-    args: [
-      {
-        endpointName,
-        by: 'oscar',
-        reason: 'v2 degraded',
-        cause: 'operator',
-        endpointPollSeconds: 1,
-        endpointTimeoutSeconds: 20,
-        bakeSeconds: 1,
-        healthCheckIntervalSeconds: 1,
-        ...overrides,
-      },
-    ],
-  });
-}
+const promotedV2 = () => promotedV2On(h);
+const startRevert = (endpointName: string, overrides: Partial<RevertRequest> = {}) =>
+  startRevertOn(h, endpointName, overrides);
 
 const variantsOf = (endpoint: string) =>
   h.fake.endpoints.get(endpoint)!.variants.map((v) => [v.variantName, v.weight]);
-
-async function waitForRevert(
-  handle: Awaited<ReturnType<typeof startRevert>>,
-  check: (s: RevertState) => boolean,
-): Promise<RevertState> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const state = await handle.query(revertStateQuery);
-    if (check(state)) return state;
-    if (Date.now() > deadline) throw new Error(`revert stuck in ${state.stage}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.concurrent('revert workflow', () => {
   it('reverts in one step and moves the marks: v1 serving, v2 Rejected with who and why', async () => {
@@ -119,11 +81,7 @@ describe.concurrent('revert workflow', () => {
 
   it('when even the convergence fails it waits in needs-attention holding the lock, until released', async () => {
     const { endpoint } = await promotedV2();
-    const clear = h.fake.fail('setVariantWeights', {
-      when: (i: { endpointName: string; weights: Record<string, number> }) =>
-        i.endpointName === endpoint && (i.weights.v1 ?? 0) < 100,
-      message: 'AccessDenied',
-    });
+    const clear = failWeightsTowardV1(h, endpoint);
     const handle = await startRevert(endpoint, { canary: true, canarySteps: [10, 100] });
     const waiting = await waitForRevert(handle, (s) => s.stage === 'needs-attention');
     expect(waiting.attention?.problem).toMatch(/one version: .*AccessDenied/);
