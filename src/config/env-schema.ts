@@ -62,6 +62,12 @@ export const envSchema = z
     AUTH_JWT_MAX_LIFETIME_SECONDS: positiveSeconds(86_400),
     /** Clock difference allowed between the identity provider and this service for exp, nbf and iat. */
     AUTH_JWT_CLOCK_SKEW_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0).max(600).default(60),
+    /** The console's OpenID Connect sign-in: the public client (no secret) registered at AUTH_ISSUER. */
+    AUTH_OIDC_CLIENT_ID: optionalText,
+    /** Scopes the console asks for, space-separated; `openid` is required (it is what returns an ID token). Empty: the default. */
+    AUTH_OIDC_SCOPES: optionalText
+      .transform((v) => (v ?? 'openid profile').split(/\s+/).join(' '))
+      .refine((v) => v.split(' ').includes('openid'), 'must include openid (space-separated scopes)'),
     /** SageMaker Studio users as this service's identities: `studio-user=identity;…` (see README). */
     STUDIO_IDENTITY_MAP: optionalText,
     /** An unmapped Studio user's decision is refused (`refuse`), or taken under the profile name (`profile-name`). */
@@ -105,6 +111,22 @@ export const envSchema = z
         code: 'custom',
         path: ['AUTH_AUDIENCE'],
         message: 'required with AUTH_JWKS_URL: tokens meant for other services would be accepted otherwise',
+      });
+    }
+    if (env.AUTH_OIDC_CLIENT_ID && !env.AUTH_JWKS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_OIDC_CLIENT_ID'],
+        message:
+          'needs AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE: the API must verify the tokens the console signs in with',
+      });
+    }
+    if (env.AUTH_OIDC_CLIENT_ID && env.AUTH_ISSUER && !/^https?:\/\/[^/]/.test(env.AUTH_ISSUER)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_ISSUER'],
+        message:
+          'must be the issuer URL with AUTH_OIDC_CLIENT_ID: the console reads <issuer>/.well-known/openid-configuration',
       });
     }
   });

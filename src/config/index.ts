@@ -36,6 +36,16 @@ export interface JwtConfig {
   clockSkewSeconds: number;
 }
 
+/** The console's OpenID Connect sign-in (Authorization Code with PKCE, as a public client). */
+export interface OidcSignInConfig {
+  issuer: string;
+  clientId: string;
+  /** Space-separated, always with `openid`. */
+  scopes: string;
+  /** The console keeps the token (access or ID) whose `aud` holds this: the one the API accepts. */
+  audience: string;
+}
+
 export interface StudioIdentityConfig {
   /** Studio user (profile name, domainId/profile, profile ARN or IAM ARN) → identity of this service. */
   identityMap: Record<string, string>;
@@ -45,6 +55,7 @@ export interface StudioIdentityConfig {
 export interface AuthConfig {
   staticTokens?: string;
   jwt?: JwtConfig;
+  oidc?: OidcSignInConfig;
   studio: StudioIdentityConfig;
 }
 
@@ -120,6 +131,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
               rolesClaim: e.AUTH_ROLES_CLAIM,
               maxLifetimeSeconds: e.AUTH_JWT_MAX_LIFETIME_SECONDS,
               clockSkewSeconds: e.AUTH_JWT_CLOCK_SKEW_SECONDS,
+            }
+          : undefined,
+      oidc:
+        e.AUTH_OIDC_CLIENT_ID && e.AUTH_ISSUER && e.AUTH_AUDIENCE
+          ? {
+              issuer: e.AUTH_ISSUER,
+              clientId: e.AUTH_OIDC_CLIENT_ID,
+              scopes: e.AUTH_OIDC_SCOPES,
+              audience: e.AUTH_AUDIENCE,
             }
           : undefined,
       studio: { identityMap: studioIdentityMap(e.STUDIO_IDENTITY_MAP), unmapped: e.STUDIO_UNMAPPED_IDENTITY },

@@ -106,6 +106,34 @@ describe('loadConfig', () => {
     });
   });
 
+  it("reads the console's OIDC sign-in only beside JWT verification, with openid among its scopes", () => {
+    const jwt = {
+      AUTH_JWKS_URL: 'https://idp.example.com/realms/ml/protocol/openid-connect/certs',
+      AUTH_ISSUER: 'https://idp.example.com/realms/ml',
+      AUTH_AUDIENCE: 'mvl-console',
+    };
+    expect(loadConfig(jwt).auth.oidc).toBeUndefined();
+    expect(loadConfig({ ...jwt, AUTH_OIDC_CLIENT_ID: 'mvl-console' }).auth.oidc).toEqual({
+      issuer: 'https://idp.example.com/realms/ml',
+      clientId: 'mvl-console',
+      scopes: 'openid profile',
+      audience: 'mvl-console',
+    });
+    expect(
+      loadConfig({ ...jwt, AUTH_OIDC_CLIENT_ID: 'c', AUTH_OIDC_SCOPES: '  openid   email roles ' }).auth.oidc
+        ?.scopes,
+    ).toBe('openid email roles');
+    expect(() => loadConfig({ AUTH_OIDC_CLIENT_ID: 'mvl-console' })).toThrow(
+      /AUTH_OIDC_CLIENT_ID: needs AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE/,
+    );
+    expect(() => loadConfig({ ...jwt, AUTH_OIDC_CLIENT_ID: 'c', AUTH_OIDC_SCOPES: 'profile email' })).toThrow(
+      /AUTH_OIDC_SCOPES: must include openid/,
+    );
+    expect(() => loadConfig({ ...jwt, AUTH_ISSUER: 'idp-realm-ml', AUTH_OIDC_CLIENT_ID: 'c' })).toThrow(
+      /AUTH_ISSUER: must be the issuer URL with AUTH_OIDC_CLIENT_ID/,
+    );
+  });
+
   it('the worker needs an execution role against real AWS', () => {
     expect(() => requireExecutionRole(loadConfig({}))).toThrow(/SAGEMAKER_EXECUTION_ROLE_ARN/);
     const arn = 'arn:aws:iam::123456789012:role/SageMaker';
