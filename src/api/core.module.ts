@@ -5,6 +5,7 @@
  */
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
+import type { OidcSignInConfig } from '../config';
 import type { Authenticator } from './auth/authenticator';
 import type { ServingLineageReader } from './endpoints/endpoints.controller';
 import type { RevertPlanner } from './endpoints/revert.service';
@@ -26,6 +27,8 @@ export interface ApiDependencies {
   readServingLineage: ServingLineageReader;
   studioDecisions: StudioDecisions;
   planRevert: RevertPlanner;
+  /** The console's OpenID Connect sign-in (served at /console/config.json); unset: paste a token. */
+  consoleSignIn?: OidcSignInConfig;
 }
 
 @Global()

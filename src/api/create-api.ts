@@ -23,7 +23,7 @@ export async function createApi(
   });
   app.useBodyParser('json', { limit: deps.settings.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES });
   app.enableShutdownHooks();
-  serveConsole(app);
+  serveConsole(app, deps.consoleSignIn);
   setupOpenApi(app);
   return app;
 }

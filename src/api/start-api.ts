@@ -37,6 +37,7 @@ export async function startApi(
       authenticator: createAuthenticator(config.auth, extraTokens),
       readServingLineage: (name) => describeServingLineage(sagemaker, name),
       planRevert: (input) => planRevert(sagemaker, input),
+      consoleSignIn: config.auth.oidc,
       studioDecisions: createStudioDecisions({
         sagemaker,
         identities: config.auth.studio,

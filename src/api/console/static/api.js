@@ -1,6 +1,9 @@
 /** The API over fetch, with the session's bearer token; every refusal becomes one readable sentence. */
 import { session } from './session.js';
 
+/** Dispatched on window when the API refuses the session's own token (401): the shell signs out. */
+export const UNAUTHORIZED_EVENT = 'mvl:unauthorized';
+
 export class ApiError extends Error {
   constructor(status, sentence, body) {
     super(sentence);
@@ -56,6 +59,8 @@ export async function api(path, { method = 'GET', body, token = session.token } 
   } catch {
     parsed = { message: text };
   }
+  if (res.status === 401 && token && token === session.token)
+    window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
   if (!res.ok) throw new ApiError(res.status, sentenceFor(res.status, parsed), parsed);
   return parsed;
 }
