@@ -5,6 +5,10 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describeServingLineage, planRevert } from '../../../activities';
+import { Authenticator } from '../../../src/api/auth/authenticator';
+import { createJwtVerifier } from '../../../src/api/auth/jwt-verifier';
+import { StaticTokenTable } from '../../../src/api/auth/static-tokens';
+import type { JwtConfig, OidcSignInConfig } from '../../../src/config';
 import type { LifecycleState } from '../../../src/shared/lifecycle-state';
 import { createTestApi, TOKENS, type Persona } from '../api/api-harness';
 import { emulatorRequest, startEmulatorHarness, type EmulatorHarness } from '../emulator/emulator-harness';
@@ -37,14 +41,35 @@ export interface ConsoleHarness {
   stop(): Promise<void>;
 }
 
-export async function startConsoleHarness(chromiumPath: string): Promise<ConsoleHarness> {
+export interface ConsoleHarnessOptions {
+  /** JWTs accepted besides the personas' static tokens (an identity provider's). */
+  jwt?: JwtConfig;
+  /** The console's OpenID Connect sign-in. */
+  consoleSignIn?: OidcSignInConfig;
+}
+
+export async function startConsoleHarness(
+  chromiumPath: string,
+  options: ConsoleHarnessOptions = {},
+): Promise<ConsoleHarness> {
   const emu = await startEmulatorHarness();
   const app = await createTestApi(
     emu.temporal.client,
     emu.temporal.taskQueue,
     (name) => describeServingLineage(emu.aws.sagemaker, name),
     undefined,
-    { planRevert: (input) => planRevert(emu.aws.sagemaker, input) },
+    {
+      planRevert: (input) => planRevert(emu.aws.sagemaker, input),
+      ...(options.jwt
+        ? {
+            authenticator: new Authenticator(
+              new StaticTokenTable(Object.values(TOKENS)),
+              createJwtVerifier(options.jwt),
+            ),
+          }
+        : {}),
+      consoleSignIn: options.consoleSignIn,
+    },
   );
   await app.listen(0, '127.0.0.1');
   const baseUrl = await app.getUrl();

@@ -98,4 +98,18 @@ describe.skipIf(!chromiumPath)('console sign-in with a JWT from the identity pro
     expect(await page.evaluate('sessionStorage.getItem("mvl.console.token")')).not.toMatch(/^Bearer/);
     await page.close();
   });
+
+  it('offers no provider sign-in without AUTH_OIDC_CLIENT_ID: config.json says none, the page only takes a token', async () => {
+    const res = await fetch(`${baseUrl}/console/config.json`);
+    expect(await res.json()).toEqual({ oidc: null });
+    expect((await fetch(`${baseUrl}/console/`)).headers.get('content-security-policy')).toContain(
+      "connect-src 'self';",
+    );
+    const page = await browser.newPage();
+    await page.goto(`${baseUrl}/console/`);
+    await page.getByLabel('Bearer token').waitFor();
+    expect(await page.locator('#oidc-sign-in').count()).toBe(0);
+    expect(await page.locator('#session').isHidden()).toBe(true);
+    await page.close();
+  });
 });
