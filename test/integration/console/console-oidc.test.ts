@@ -6,11 +6,20 @@
  * that identity; a refused sign-in (access_denied), an answer to another sign-in (state) and an
  * expired token each end on the sign-in page with a sentence; sign-out empties session storage.
  */
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Client, Connection } from '@temporalio/client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../../dev/chromium';
+import { Authenticator } from '../../../src/api/auth/authenticator';
+import { createJwtVerifier } from '../../../src/api/auth/jwt-verifier';
+import { StaticTokenTable } from '../../../src/api/auth/static-tokens';
+import { createApi } from '../../../src/api/create-api';
+import type { JwtConfig } from '../../../src/config';
+import { recordingStudioDecisions } from '../api/api-harness';
 import { startConsoleHarness, type ConsoleHarness } from './console-harness';
 import {
+  API_RESOURCE,
   startTestIdentityProvider,
   TEST_CLIENT_ID,
   type TestIdentityProvider,
@@ -26,32 +35,60 @@ let idp: TestIdentityProvider;
 let c: ConsoleHarness;
 /** The API and console's origin is only known once it listens; the provider needs the redirect URI first. */
 let consoleUrl: string;
+/** A second API whose audience is the provider's resource: it takes the access token. Sign-in only, no Temporal. */
+let resourceApi: NestExpressApplication;
+let resourceConsoleUrl: string;
+
+const jwtSettings = (audience: string): JwtConfig => ({
+  jwksUrl: idp.jwksUrl,
+  issuer: idp.issuer,
+  audience,
+  identityClaim: 'sub',
+  rolesClaim: 'roles',
+  maxLifetimeSeconds: 3600,
+  clockSkewSeconds: 0,
+});
+const signInSettings = (audience: string) => ({
+  issuer: idp.issuer,
+  clientId: TEST_CLIENT_ID,
+  scopes: 'openid profile',
+  audience,
+});
 
 beforeAll(async () => {
   if (!chromiumPath) return;
   idp = await startTestIdentityProvider();
   c = await startConsoleHarness(chromiumPath, {
-    jwt: {
-      jwksUrl: idp.jwksUrl,
-      issuer: idp.issuer,
-      audience: TEST_CLIENT_ID,
-      identityClaim: 'sub',
-      rolesClaim: 'roles',
-      maxLifetimeSeconds: 3600,
-      clockSkewSeconds: 0,
-    },
-    consoleSignIn: {
-      issuer: idp.issuer,
-      clientId: TEST_CLIENT_ID,
-      scopes: 'openid profile',
-      audience: TEST_CLIENT_ID,
-    },
+    jwt: jwtSettings(TEST_CLIENT_ID),
+    consoleSignIn: signInSettings(TEST_CLIENT_ID),
   });
   consoleUrl = `${c.baseUrl}/console/`;
-  idp.registerConsole(consoleUrl);
+  resourceApi = await createApi(
+    {
+      temporalClient: new Client({
+        connection: Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 }),
+      }),
+      settings: { namespace: 'default', taskQueue: 'none', commandTimeoutMs: 1000 },
+      authenticator: new Authenticator(
+        new StaticTokenTable([]),
+        createJwtVerifier(jwtSettings(API_RESOURCE)),
+      ),
+      readServingLineage: async () => null,
+      planRevert: async () => {
+        throw new Error('no reverts in this test');
+      },
+      studioDecisions: recordingStudioDecisions(),
+      consoleSignIn: signInSettings(API_RESOURCE),
+    },
+    { logger: false },
+  );
+  await resourceApi.listen(0, '127.0.0.1');
+  resourceConsoleUrl = `${await resourceApi.getUrl()}/console/`;
+  idp.registerConsole(consoleUrl, resourceConsoleUrl);
 });
 afterAll(async () => {
   await c?.stop();
+  await resourceApi?.close();
   await idp?.stop();
 });
 
@@ -59,15 +96,18 @@ const providerButton = (page: Page) =>
   page.getByRole('button', { name: `Sign in with ${new URL(idp.issuer).host}`, exact: true });
 
 /** On the provider's development login form: any password will do for a known user. */
-async function logInAtProvider(page: Page, login: string) {
+async function logInAtProvider(page: Page, login: string, backTo = consoleUrl) {
   await page.waitForURL((url) => url.href.startsWith(idp.issuer));
   await page.locator('input[name=login]').fill(login);
   await page.locator('input[name=password]').fill('any password');
   await page.getByRole('button', { name: 'Sign-in' }).click();
   // The consent page, once per sign-in with this development form.
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => url.href.startsWith(consoleUrl));
+  await page.waitForURL((url) => url.href.startsWith(backTo));
 }
+
+const claimsOf = (token: string | null) =>
+  JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
 
 async function waitForText(page: Page, selector: string, pattern: RegExp, timeout = 30_000) {
   try {
@@ -129,10 +169,7 @@ describe.skipIf(!chromiumPath)('console sign-in at the OpenID Connect provider',
     expect(page.url()).toBe(`${consoleUrl}#/versions/${encodeURIComponent(v.id)}`);
     await page.getByRole('heading', { name: `${v.group} v1: decision` }).waitFor();
     const token = await stored(page, TOKEN_KEY);
-    const claims = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString()) as Record<
-      string,
-      unknown
-    >;
+    const claims = claimsOf(token);
     // The ID token: its aud is the client id, which is the API's audience here.
     expect(claims).toMatchObject({
       iss: idp.issuer,
@@ -170,6 +207,33 @@ describe.skipIf(!chromiumPath)('console sign-in at the OpenID Connect provider',
     expect(page.url()).toBe(consoleUrl);
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
     expect(await page.locator('#session').isHidden()).toBe(true);
+    await page.close();
+  });
+
+  it("keeps the access token when its aud is the API's audience (a resource), not the ID token", async () => {
+    const page = await c.browser.newPage();
+    await page.goto(resourceConsoleUrl);
+    await providerButton(page).click();
+    await logInAtProvider(page, 'ada@idp.test', resourceConsoleUrl);
+    await waitForText(page, '#session-who', /^Signed in as ada@idp\.test \(approver\)$/);
+    const claims = claimsOf(await stored(page, TOKEN_KEY));
+    expect(claims).toMatchObject({
+      iss: idp.issuer,
+      aud: API_RESOURCE,
+      client_id: TEST_CLIENT_ID,
+      roles: ['approver'],
+    });
+    expect(claims).not.toHaveProperty('nonce'); // an ID token would carry the sign-in's nonce
+
+    // A kept token the API no longer accepts is a sentence on the next load, not a silent sign-in page.
+    await page.evaluate(`sessionStorage.setItem('${TOKEN_KEY}', 'x.' + btoa('{}') + '.y')`);
+    await page.reload();
+    await waitForText(
+      page,
+      '#sign-in-error',
+      /^Your sign-in has expired or is no longer accepted by the API; sign in again\.$/,
+    );
+    expect(await stored(page, TOKEN_KEY)).toBeNull();
     await page.close();
   });
 
