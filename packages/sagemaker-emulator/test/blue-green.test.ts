@@ -7,7 +7,6 @@ import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
-  CreateModelCommand,
   DescribeEndpointCommand,
   UpdateEndpointCommand,
   type DeploymentConfig,
@@ -15,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CREATE_DELAY_MS,
+  createModels,
   errorOf,
   startFixture,
   UPDATE_DELAY_MS,
@@ -24,16 +24,11 @@ import {
 let f: EmulatorFixture;
 beforeAll(async () => {
   f = await startFixture();
-  const models: [string, Record<string, string>][] = [
-    ['bg-blue', { EMULATOR_LATENCY_MS: '5' }],
-    ['bg-green', { EMULATOR_LATENCY_MS: '5' }],
-    ['bg-broken', { EMULATOR_LATENCY_MS: '5', EMULATOR_ERROR_RATE: '1' }],
-  ];
-  for (const [name, env] of models) {
-    await f.aws.sagemaker.send(
-      new CreateModelCommand({ ModelName: name, PrimaryContainer: { Image: 'img', Environment: env } }),
-    );
-  }
+  await createModels(f, {
+    'bg-blue': { EMULATOR_LATENCY_MS: '5' },
+    'bg-green': { EMULATOR_LATENCY_MS: '5' },
+    'bg-broken': { EMULATOR_LATENCY_MS: '5', EMULATOR_ERROR_RATE: '1' },
+  });
 });
 afterAll(async () => f?.close());
 

@@ -3,7 +3,7 @@
  * visibility follow it, so contract tests never sleep. The clients are the stock AWS SDK v3 ones.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { CreateModelCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { manualClock, startEmulator, type Emulator, type EmulatorOptions, type ManualClock } from '../src';
 
@@ -43,6 +43,15 @@ export async function startFixture(options: EmulatorOptions = {}): Promise<Emula
     cloudwatch: new CloudWatchClient(common),
   };
   return { emulator, aws, clock, close: () => emulator.close() };
+}
+
+/** Models by name with the emulator's behaviour variables (EMULATOR_LATENCY_MS, …) as their environment. */
+export async function createModels(f: EmulatorFixture, models: Record<string, Record<string, string>>) {
+  for (const [name, env] of Object.entries(models)) {
+    await f.aws.sagemaker.send(
+      new CreateModelCommand({ ModelName: name, PrimaryContainer: { Image: 'img', Environment: env } }),
+    );
+  }
 }
 
 /** Catches the error a promise rejects with, failing the test if it resolves. */

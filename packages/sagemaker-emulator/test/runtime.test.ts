@@ -2,13 +2,13 @@
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
-  CreateModelCommand,
   UpdateEndpointWeightsAndCapacitiesCommand,
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand, ModelError } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CREATE_DELAY_MS,
+  createModels,
   errorOf,
   startFixture,
   UPDATE_DELAY_MS,
@@ -19,18 +19,13 @@ let f: EmulatorFixture;
 beforeAll(async () => {
   f = await startFixture();
   const sm = f.aws.sagemaker;
-  const models: [string, Record<string, string>][] = [
-    ['rt-good', { EMULATOR_LATENCY_MS: '5' }],
-    ['rt-canary', { EMULATOR_LATENCY_MS: '5' }],
-    ['rt-broken', { EMULATOR_LATENCY_MS: '5', EMULATOR_ERROR_RATE: '1' }],
-    ['rt-fixed', { EMULATOR_LATENCY_MS: '1', EMULATOR_RESPONSE_BODY: 'label=churn' }],
-    ['rt-slow-model', { EMULATOR_LATENCY_MS: '150', EMULATOR_LATENCY_JITTER_MS: '0' }],
-  ];
-  for (const [name, env] of models) {
-    await sm.send(
-      new CreateModelCommand({ ModelName: name, PrimaryContainer: { Image: 'img', Environment: env } }),
-    );
-  }
+  await createModels(f, {
+    'rt-good': { EMULATOR_LATENCY_MS: '5' },
+    'rt-canary': { EMULATOR_LATENCY_MS: '5' },
+    'rt-broken': { EMULATOR_LATENCY_MS: '5', EMULATOR_ERROR_RATE: '1' },
+    'rt-fixed': { EMULATOR_LATENCY_MS: '1', EMULATOR_RESPONSE_BODY: 'label=churn' },
+    'rt-slow-model': { EMULATOR_LATENCY_MS: '150', EMULATOR_LATENCY_JITTER_MS: '0' },
+  });
   const endpoints: [string, [string, string, number][]][] = [
     [
       'rt-split',

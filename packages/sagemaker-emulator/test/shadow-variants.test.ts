@@ -8,7 +8,6 @@ import { GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
-  CreateModelCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
   UpdateEndpointCommand,
@@ -17,6 +16,7 @@ import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CREATE_DELAY_MS,
+  createModels,
   errorOf,
   startFixture,
   UPDATE_DELAY_MS,
@@ -26,15 +26,10 @@ import {
 let f: EmulatorFixture;
 beforeAll(async () => {
   f = await startFixture();
-  const models: [string, Record<string, string>][] = [
-    ['sh-live', { EMULATOR_LATENCY_MS: '5' }],
-    ['sh-broken', { EMULATOR_LATENCY_MS: '5', EMULATOR_ERROR_RATE: '1' }],
-  ];
-  for (const [name, env] of models) {
-    await f.aws.sagemaker.send(
-      new CreateModelCommand({ ModelName: name, PrimaryContainer: { Image: 'img', Environment: env } }),
-    );
-  }
+  await createModels(f, {
+    'sh-live': { EMULATOR_LATENCY_MS: '5' },
+    'sh-broken': { EMULATOR_LATENCY_MS: '5', EMULATOR_ERROR_RATE: '1' },
+  });
 });
 afterAll(async () => f?.close());
 
