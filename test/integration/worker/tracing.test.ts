@@ -189,6 +189,13 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(update).toBeDefined();
     expect(spans.some((s) => s.traceId === update!.traceId && s.name === 'HandleUpdate:command')).toBe(true);
 
+    // The API's state reads are queries, each a trace of its own (answered in the workflow too, once
+    // the run has recorded the package's SDK flag for it: here from the traced update on).
+    const queries = spans.filter((s) => s.name === 'QueryWorkflow:state');
+    expect(queries.map((s) => s.service)).toContain('model-version-lifecycle-api');
+    const handled = spans.filter((s) => s.name === 'HandleQuery:state');
+    expect(handled.some((h) => queries.some((q) => q.traceId === h.traceId))).toBe(true);
+
     // Trace headers and spans only: the traced run's history replays on the bundle.
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     try {
