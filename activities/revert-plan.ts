@@ -9,8 +9,8 @@ import {
   DescribeEndpointConfigCommand,
   DescribeModelCommand,
   DescribeModelPackageCommand,
-  ListModelPackagesCommand,
-  ListModelsCommand,
+  paginateListModelPackages,
+  paginateListModels,
   type DescribeModelPackageCommandOutput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
@@ -22,7 +22,7 @@ import {
   type RevertPlan,
 } from '../src/shared/activity-contracts';
 import { modelNameSearchHint } from '../src/shared/resource-names';
-import { aws, awsOrNotFound } from './aws-errors';
+import { aws, awsOrNotFound, awsPages } from './aws-errors';
 import { describeEndpointSnapshot } from './endpoint-snapshot';
 import { MetadataKeys } from './registry-metadata';
 
@@ -30,13 +30,11 @@ const noTarget = (message: string) => ApplicationFailure.nonRetryable(message, E
 
 /** The group's model (any, product-made or not) created from this package, if one still exists. */
 async function modelOf(sagemaker: SageMakerClient, group: string, modelPackageArn: string) {
-  let NextToken: string | undefined;
-  do {
-    const page = await aws('ListModels', () =>
-      sagemaker.send(
-        new ListModelsCommand({ NameContains: modelNameSearchHint(group), MaxResults: 100, NextToken }),
-      ),
-    );
+  const pages = paginateListModels(
+    { client: sagemaker, pageSize: 100 },
+    { NameContains: modelNameSearchHint(group) },
+  );
+  for await (const page of awsPages('ListModels', pages)) {
     for (const m of page.Models ?? []) {
       const model = await awsOrNotFound('DescribeModel', () =>
         sagemaker.send(new DescribeModelCommand({ ModelName: m.ModelName })),
@@ -44,23 +42,19 @@ async function modelOf(sagemaker: SageMakerClient, group: string, modelPackageAr
       const pkg = model?.PrimaryContainer?.ModelPackageName ?? model?.Containers?.[0]?.ModelPackageName;
       if (model?.ModelName && pkg === modelPackageArn) return model.ModelName;
     }
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   return undefined;
 }
 
 async function packagesOf(sagemaker: SageMakerClient, group: string) {
   const arns: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await aws('ListModelPackages', () =>
-      sagemaker.send(
-        new ListModelPackagesCommand({ ModelPackageGroupName: group, MaxResults: 100, NextToken }),
-      ),
-    );
+  const pages = paginateListModelPackages(
+    { client: sagemaker, pageSize: 100 },
+    { ModelPackageGroupName: group },
+  );
+  for await (const page of awsPages('ListModelPackages', pages)) {
     for (const p of page.ModelPackageSummaryList ?? []) if (p.ModelPackageArn) arns.push(p.ModelPackageArn);
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   const described: DescribeModelPackageCommandOutput[] = [];
   for (const arn of arns) {
     const pkg = await awsOrNotFound('DescribeModelPackage', () =>

@@ -1,5 +1,6 @@
 /**
- * Reads one look's evidence from CloudWatch in a single GetMetricData call: per variant and per whole
+ * Reads one look's evidence from CloudWatch in one GetMetricData request (its pages read through the
+ * SDK's paginator): per variant and per whole
  * metric period since the weight change, Invocations, Invocation5XXErrors, Invocation4XXErrors (Sum),
  * ModelLatency SampleCount and a ladder of ModelLatency percentiles (exceedance.ts), plus the
  * guardrail metrics and which alarms are in ALARM.
@@ -13,13 +14,13 @@
  */
 import {
   DescribeAlarmsCommand,
-  GetMetricDataCommand,
+  paginateGetMetricData,
   type CloudWatchClient,
   type MetricDataQuery,
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import type { GuardrailMetric, HealthPolicy } from '../../src/shared/lifecycle-input';
-import { aws } from '../aws-errors';
+import { aws, awsPages } from '../aws-errors';
 import { LATENCY_LADDER, ladderStat, levelOf } from './exceedance';
 import type { GuardrailReading } from './guardrails';
 import { BODY_LEVELS, type HealthEvidence, type VariantPeriod } from './judge';
@@ -234,25 +235,16 @@ export async function getMetricData(
   const data = new Map<string, Series>();
   const status = new Map<string, string>();
   const problems: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    // One call per look; more only when a long window at a short period overflows a page.
-    const page = await aws('GetMetricData', () =>
-      cloudwatch.send(
-        new GetMetricDataCommand({
-          MetricDataQueries: queries,
-          StartTime: start,
-          EndTime: end,
-          ScanBy: 'TimestampAscending',
-          NextToken,
-        }),
-      ),
-    );
+  // One call per look; more pages only when a long window at a short period overflows one.
+  const pages = paginateGetMetricData(
+    { client: cloudwatch },
+    { MetricDataQueries: queries, StartTime: start, EndTime: end, ScanBy: 'TimestampAscending' },
+  );
+  for await (const page of awsPages('GetMetricData', pages)) {
     collect(page.MetricDataResults ?? [], data, status, problems);
     for (const m of page.Messages ?? [])
       problems.push(`CloudWatch says ${m.Code ?? ''} ${m.Value ?? ''}`.trim());
-    NextToken = page.NextToken;
-  } while (NextToken);
+  }
   for (const [id, code] of status) if (code !== 'Complete') problems.push(`${id}: StatusCode ${code}`);
   return { data, problems };
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createAwsClients, describeServingLineage, planRevert } from '../../activities';
 import type { ServiceConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { startTracing } from '../tracing';
 import { createAuthenticator } from './auth/create-authenticator';
 import type { StaticToken } from './auth/static-tokens';
 import { createApi } from './create-api';
@@ -22,8 +23,14 @@ export async function startApi(
   logger: Logger,
   extraTokens: StaticToken[] = [],
 ): Promise<RunningApi> {
+  const tracing = await startTracing(config.tracing, 'api', logger);
   const connection = await Connection.connect(await temporalConnectionOptions(config.temporal));
-  const temporalClient = new Client({ connection, namespace: config.temporal.namespace });
+  // With tracing, every start, command and query carries its trace into the workflow it reaches.
+  const temporalClient = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    ...(tracing ? { interceptors: tracing.clientInterceptors } : {}),
+  });
   const { sagemaker } = createAwsClients({ region: config.aws.region, endpoint: config.aws.endpoint });
   const app = await createApi(
     {
@@ -48,12 +55,16 @@ export async function startApi(
   );
   await app.listen(config.api.port, config.api.host);
   const url = `http://${config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host}:${config.api.port}`;
-  logger.info({ url, docs: `${url}/docs` }, 'API listening');
+  logger.info(
+    { url, docs: `${url}/docs`, tracing: tracing ? `${tracing.serviceName} → ${tracing.tracesUrl}` : 'off' },
+    'API listening',
+  );
   return {
     url,
     async close() {
       await app.close();
       await connection.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -13,6 +13,9 @@ const optionalText = z
   .transform((v) => (v === '' ? undefined : v))
   .optional();
 const optionalUrl = optionalText.pipe(z.url('must be a URL').optional());
+const optionalHttpUrl = optionalText.pipe(
+  z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+);
 const positiveSeconds = (fallback: number) =>
   z.coerce.number({ message: 'must be a number' }).positive().default(fallback);
 
@@ -88,6 +91,24 @@ export const envSchema = z
     TEMPORAL_DEPLOYMENT_NAME: z.string().min(1).max(200).default('model-version-lifecycle'),
     /** Overrides the derived build id (package version + workflow bundle hash). */
     TEMPORAL_BUILD_ID: optionalText,
+    // Tracing (OpenTelemetry's own variable names; README, "Operations")
+    /** OTLP/HTTP base URL of a collector, e.g. http://otel-collector:4318; unset: no tracing. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalHttpUrl,
+    /** The traces URL itself, used as given; overrides the base URL above for traces. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalHttpUrl,
+    /** Spans go as OTLP/HTTP JSON; a collector expecting gRPC or protobuf would drop them unseen. */
+    OTEL_EXPORTER_OTLP_PROTOCOL: optionalText.pipe(
+      z
+        .enum(['http/json'], { message: 'must be http/json: spans are sent as OTLP over HTTP in JSON' })
+        .optional(),
+    ),
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: optionalText.pipe(
+      z
+        .enum(['http/json'], { message: 'must be http/json: spans are sent as OTLP over HTTP in JSON' })
+        .optional(),
+    ),
+    /** service.name of the spans; default model-version-lifecycle-worker / -api. */
+    OTEL_SERVICE_NAME: optionalText,
     NODE_ENV: optionalText,
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
   })

@@ -59,6 +59,24 @@ export interface AuthConfig {
   studio: StudioIdentityConfig;
 }
 
+export interface TracingConfig {
+  /** Where spans are POSTed (OTLP/HTTP JSON), e.g. http://otel-collector:4318/v1/traces. */
+  tracesUrl: string;
+  /** OTEL_SERVICE_NAME; unset: each process names itself (…-worker, …-api). */
+  serviceName?: string;
+}
+
+/** The spec's rule: the traces URL as given, or `/v1/traces` under the base endpoint. */
+function tracingConfig(e: Env): TracingConfig | undefined {
+  const tracesUrl =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (e.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`
+      : undefined);
+  if (!tracesUrl) return undefined;
+  return { tracesUrl, ...(e.OTEL_SERVICE_NAME ? { serviceName: e.OTEL_SERVICE_NAME } : {}) };
+}
+
 export interface ServiceConfig {
   temporal: TemporalConfig;
   aws: { region: string; endpoint?: string; executionRoleArn?: string };
@@ -73,6 +91,8 @@ export interface ServiceConfig {
     /** Unset: an unversioned worker (TEMPORAL_WORKER_VERSIONING=off). */
     versioning?: { deploymentName: string; buildId?: string };
   };
+  /** OpenTelemetry tracing, when an OTLP endpoint is set; unset: no tracing code runs at all. */
+  tracing?: TracingConfig;
   /** NODE_ENV=production: the worker runs only a prebuilt workflow bundle. */
   production: boolean;
   logLevel: Env['LOG_LEVEL'];
@@ -100,6 +120,7 @@ function studioIdentityMap(spec: string | undefined): Record<string, string> {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const e = parseEnv(env);
+  const tracing = tracingConfig(e);
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -157,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
           }
         : {}),
     },
+    ...(tracing ? { tracing } : {}),
     production: e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
   };

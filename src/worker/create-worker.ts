@@ -3,6 +3,9 @@
  * development: see workflow-bundle.ts), the activities of activities/ on real AWS SDK clients, and a
  * Temporal client for the endpoint lock.
  *
+ * With tracing on (src/tracing), activities and the worker's client are traced and the workflow
+ * interceptors built into the bundle export their spans through the `exporter` sink.
+ *
  * With versioning on, the worker belongs to a Worker Deployment and declares its build (build-id.ts);
  * the server then routes each lifecycle to the build its versioning behaviour says (README,
  * "Upgrading the service").
@@ -11,6 +14,7 @@ import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, createAwsClients } from '../../activities';
 import type { LifecycleActivities } from '../shared/activity-contracts';
+import type { Tracing } from '../tracing';
 import { packageVersion, workflowBuildId } from './build-id';
 import { loadWorkflowCode } from './workflow-bundle';
 
@@ -34,7 +38,18 @@ export interface WorkerOptions {
   production?: boolean;
   /** Worker Deployment Versioning; unset: an unversioned worker. */
   versioning?: VersioningOptions;
+  /** OpenTelemetry tracing; unset: no interceptor is installed. */
+  tracing?: Tracing;
 }
+
+/**
+ * Without tracing, spans of a run a traced client started (an API with tracing on beside a worker
+ * without, or a replay of a traced run) are dropped here instead of an "unregistered external sink"
+ * error per activation.
+ */
+export const DROPPED_WORKFLOW_SPANS = {
+  exporter: { export: { fn: () => undefined, callDuringReplay: false } },
+};
 
 export interface LifecycleWorker {
   worker: Worker;
@@ -58,7 +73,11 @@ export function createRealActivities(
 export async function createLifecycleWorker(options: WorkerOptions): Promise<LifecycleWorker> {
   let activities = options.activities;
   // The lock and pinning activities reach Temporal through the worker's own connection.
-  const client = new Client({ connection: options.connection, namespace: options.namespace });
+  const client = new Client({
+    connection: options.connection,
+    namespace: options.namespace,
+    ...(options.tracing ? { interceptors: options.tracing.clientInterceptors } : {}),
+  });
   if (!activities) {
     if (!options.aws) throw new Error('createLifecycleWorker needs `activities` or `aws`');
     activities = createRealActivities(options.aws, { client, taskQueue: options.taskQueue });
@@ -79,6 +98,8 @@ export async function createLifecycleWorker(options: WorkerOptions): Promise<Lif
     taskQueue: options.taskQueue,
     workflowBundle: { code: workflows.code },
     activities,
+    ...(options.tracing ? { interceptors: { activity: options.tracing.activityInterceptors } } : {}),
+    sinks: options.tracing ? options.tracing.workflowSinks : DROPPED_WORKFLOW_SPANS,
     shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
     ...(version
       ? {

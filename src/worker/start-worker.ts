@@ -4,6 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { requireExecutionRole, type ServiceConfig } from '../config';
 import { temporalConnectionOptions } from '../config/temporal-connection';
+import { startTracing } from '../tracing';
 import { createLifecycleWorker } from './create-worker';
 import { makeCurrentIfFirst } from './current-build';
 
@@ -18,6 +19,7 @@ export interface RunningWorker {
 
 export async function startWorker(config: ServiceConfig, logger: Logger): Promise<RunningWorker> {
   const executionRoleArn = requireExecutionRole(config);
+  const tracing = await startTracing(config.tracing, 'worker', logger);
   const connection = await NativeConnection.connect(await temporalConnectionOptions(config.temporal));
   const { worker, version, workflowSource } = await createLifecycleWorker({
     connection,
@@ -27,6 +29,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger): Promis
     ...(config.worker.workflowBundlePath ? { workflowBundlePath: config.worker.workflowBundlePath } : {}),
     production: config.production,
     ...(config.worker.versioning ? { versioning: config.worker.versioning } : {}),
+    ...(tracing ? { tracing } : {}),
     aws: {
       region: config.aws.region,
       endpoint: config.aws.endpoint,
@@ -42,10 +45,15 @@ export async function startWorker(config: ServiceConfig, logger: Logger): Promis
       workflows: workflowSource,
       deploymentVersion: version ? `${version.deploymentName}:${version.buildId}` : 'unversioned',
       metrics: config.worker.metricsAddress ? `http://${config.worker.metricsAddress}/metrics` : 'off',
+      tracing: tracing ? `${tracing.serviceName} → ${tracing.tracesUrl}` : 'off',
     },
     'worker polling',
   );
-  const done = worker.run().finally(() => connection.close());
+  // Spans still batched go out once the last activity has ended.
+  const done = worker
+    .run()
+    .finally(() => connection.close())
+    .finally(() => tracing?.shutdown());
   if (version) {
     const client = new Client({ connection, namespace: config.temporal.namespace });
     makeCurrentIfFirst(client, version, logger).catch((err: Error) =>

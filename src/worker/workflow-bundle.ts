@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows/index.ts');
+/** Built into every bundle; they trace only runs started with a trace context (tracing-interceptors.ts). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../../workflows/tracing-interceptors.ts')];
 export const DEFAULT_WORKFLOW_BUNDLE_PATH = join(__dirname, '../../dist/workflow-bundle.js');
 
 export interface WorkflowCode {
@@ -21,7 +23,11 @@ const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: co
 
 /** workflows/ bundled as a worker runs it (the build script, development workers and the tests share this). */
 export async function bundleWorkflows(): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: quiet,
+  });
   return code;
 }
 

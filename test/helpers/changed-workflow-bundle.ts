@@ -47,6 +47,7 @@ export async function buildChangedBundle(edits: WorkflowEdit[]): Promise<Changed
     }
     const { code } = await bundleWorkflowCode({
       workflowsPath: join(dir, 'workflows/index.ts'),
+      workflowInterceptorModules: [join(dir, 'workflows/tracing-interceptors.ts')],
       logger: quiet,
     });
     const path = join(dir, 'workflow-bundle.js');

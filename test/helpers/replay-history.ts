@@ -5,6 +5,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { DROPPED_WORKFLOW_SPANS } from '../../src/worker/create-worker';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { EventType } = temporal.api.enums.v1;
@@ -152,7 +153,8 @@ export async function replayHistory(
 ): Promise<void> {
   try {
     await Worker.runReplayHistory(
-      { workflowBundle: { codePath: bundlePath } },
+      // A traced run's workflow spans are made again on replay: dropped, as a worker without tracing does.
+      { workflowBundle: { codePath: bundlePath }, sinks: DROPPED_WORKFLOW_SPANS },
       recorded.history,
       recorded.name,
     );

@@ -1,13 +1,17 @@
 /**
  * The evidence reader against the local emulator's CloudWatch (the real SDK client on the wire): the
- * ladder's statistics and ids are accepted, whole periods come back Complete, and the judge reads them.
+ * ladder's statistics and ids are accepted, whole periods come back Complete, and the judge reads them;
+ * an answer over several pages is read whole, and a cancelled activity stops between pages.
  */
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
   CreateModelCommand,
 } from '@aws-sdk/client-sagemaker';
+import { CancelledFailure } from '@temporalio/activity';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../../activities';
 import { LATENCY_LADDER } from '../../../activities/health/exceedance';
 import { judgeLook } from '../../../activities/health/judge';
 import { readEvidence, readLatencyReference } from '../../../activities/health/metrics';
@@ -90,5 +94,70 @@ describe('readEvidence on the emulator', () => {
     expect(v.status).toBe('healthy');
     expect(v.canary.invocations).toBe(30);
     expect(v.stable!.invocations).toBe(120);
+  });
+});
+
+/**
+ * A CloudWatch client on the emulator whose GetMetricData pages hold `maxDatapoints` datapoints (a real
+ * account pages at 100,800: long windows at short periods), with a hook run before each page is sent.
+ */
+function pagedCloudWatch(maxDatapoints: number, beforePage: (index: number) => void = () => {}) {
+  const { cloudwatch } = createAwsClients({ region: 'us-east-1', endpoint: f.emulator.url, maxAttempts: 2 });
+  let pages = 0;
+  cloudwatch.middlewareStack.add(
+    (next, context) => (args) => {
+      if (context.commandName === 'GetMetricDataCommand') {
+        (args.input as { MaxDatapoints?: number }).MaxDatapoints = maxDatapoints;
+        beforePage(pages++);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'smallMetricPages' },
+  );
+  return { cloudwatch, pages: () => pages };
+}
+
+describe('readEvidence over several pages', () => {
+  const traffic = () => {
+    const t0 = f.clock.now();
+    for (let s = 0; s < 4; s++) second({ stable: 30, canary: 10 });
+    return {
+      endpointName: 'hx',
+      canaryVariant: 'canary',
+      stableVariant: 'stable',
+      sinceEpochMs: t0,
+      nowEpochMs: f.clock.now(),
+      policy: policy({ metricPeriodSeconds: 1, minInvocations: 10 }),
+    };
+  };
+
+  it('reads every page: the same evidence as one page, Complete', async () => {
+    const req = traffic();
+    const whole = await readEvidence(f.aws.cloudwatch, req);
+    expect(whole.problems).toEqual([]);
+    const paged = pagedCloudWatch(7);
+    const e = await readEvidence(paged.cloudwatch, req);
+    expect(e.problems).toEqual([]);
+    expect(e.canary).toEqual(whole.canary);
+    expect(e.stable).toEqual(whole.stable);
+    expect(e.stable!.get(e.periodStarts.at(-1)!)).toMatchObject({ invocations: 30 });
+    // 2 variants × (4 counts + the ladder) × 3–4 periods, 7 a page.
+    expect(paged.pages()).toBeGreaterThan(5);
+  });
+
+  it('gives up between pages when the activity is cancelled', async () => {
+    const req = traffic();
+    // The second page is held by the emulator; the cancel must end the read without waiting for it.
+    const paged = pagedCloudWatch(7, (index) => {
+      if (index === 1)
+        f.emulator.state.faults.add({ operation: 'GetMetricData', kind: 'delay', delayMs: 5000, count: 1 });
+    });
+    const env = new MockActivityEnvironment();
+    const started = performance.now();
+    const running = env.run(() => readEvidence(paged.cloudwatch, req));
+    setTimeout(() => env.cancel('CANCELLED'), 300);
+    await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(paged.pages()).toBe(2);
   });
 });

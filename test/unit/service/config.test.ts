@@ -83,6 +83,27 @@ describe('loadConfig', () => {
     );
   });
 
+  it('traces only with an OTLP endpoint: /v1/traces under the base URL, a traces URL as given', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({
+      tracesUrl: 'http://collector:4318/v1/traces',
+    });
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://vendor.example/otlp/traces',
+        OTEL_SERVICE_NAME: 'mvl-eu',
+      }).tracing,
+    ).toEqual({ tracesUrl: 'https://vendor.example/otlp/traces', serviceName: 'mvl-eu' });
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toThrow(
+      /OTEL_EXPORTER_OTLP_ENDPOINT: must be an http:\/\/ or https:\/\/ URL/,
+    );
+    // The spans go as JSON: a collector told to expect protobuf or gRPC would not see them.
+    expect(() =>
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/json/);
+  });
+
   it('checks variables that go together', () => {
     expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/c.pem' })).toThrow(
       /TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together/,
