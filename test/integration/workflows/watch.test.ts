@@ -30,11 +30,21 @@ describe.concurrent('post-promotion watch', () => {
       .query(lockHolderQuery);
     expect(lock.holder).toBeNull();
     // The fake is shared by the file's tests, which run side by side: this test's own call, by endpoint.
-    const watchCall = (
-      h.fake.callsTo('watchPromoted') as { endpointName: string; variantName: string; watchSeconds: number }[]
-    )
-      .filter((call) => call.endpointName === req.deployment.productionEndpointName)
-      .at(-1);
+    // The stage turns `watching` before the activity runs, so the call is waited for.
+    const ownWatchCall = () =>
+      (
+        h.fake.callsTo('watchPromoted') as {
+          endpointName: string;
+          variantName: string;
+          watchSeconds: number;
+        }[]
+      )
+        .filter((call) => call.endpointName === req.deployment.productionEndpointName)
+        .at(-1);
+    for (const deadline = Date.now() + 15_000; !ownWatchCall() && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const watchCall = ownWatchCall();
     expect(watchCall).toMatchObject({
       variantName: 'v2',
       watchSeconds: 60,
