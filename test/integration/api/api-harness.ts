@@ -42,6 +42,25 @@ export interface HttpAnswer<T = Record<string, unknown>> {
   body: T;
 }
 
+/** One JSON request to a running API as a persona of TOKENS. */
+export async function callApi<T = Record<string, unknown>>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  as: Persona,
+  body?: unknown,
+): Promise<HttpAnswer<T>> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKENS[as].token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
 /** Studio users of the tests: bob is a distinct approver, carol-studio is carol (who registers too). */
 export const STUDIO_IDENTITIES: StudioIdentityConfig = {
   identityMap: { bob: 'bob@test', 'carol-studio': TOKENS.pipelineApprover.identity },

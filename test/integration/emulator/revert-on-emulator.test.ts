@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { planRevert } from '../../../activities';
 import type { RevertState } from '../../../src/shared/revert';
 import { approveSignal } from '../../../src/shared/messages';
-import { createTestApi, TOKENS, type Persona } from '../api/api-harness';
+import { callApi, createTestApi, TOKENS, type Persona } from '../api/api-harness';
 import { startLifecycle, waitForStage } from '../workflows/lifecycle-harness';
 import {
   emulatorRequest,
@@ -51,17 +51,8 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function call<T = Record<string, unknown>>(method: string, path: string, as: Persona, body?: unknown) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKENS[as].token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const call = <T = Record<string, unknown>>(method: string, path: string, as: Persona, body?: unknown) =>
+  callApi<T>(baseUrl, method, path, as, body);
 
 /** v1 seeded and serving; v2 through the canary and promoted: the endpoint serves v2 alone. */
 async function promotedTwice(environment: Record<string, string> = {}) {

@@ -14,7 +14,7 @@ import type { LifecycleRequest } from '../../../src/shared/lifecycle-input';
 import type { LifecycleState } from '../../../src/shared/lifecycle-state';
 import { approveSignal } from '../../../src/shared/messages';
 import type { RevertState } from '../../../src/shared/revert';
-import { createTestApi, TOKENS, type Persona } from '../api/api-harness';
+import { callApi, createTestApi, type Persona } from '../api/api-harness';
 import { startLifecycle, waitForStage } from '../workflows/lifecycle-harness';
 import {
   emulatorRequest,
@@ -52,17 +52,8 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function call<T = Record<string, unknown>>(method: string, path: string, as: Persona, body?: unknown) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKENS[as].token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const call = <T = Record<string, unknown>>(method: string, path: string, as: Persona, body?: unknown) =>
+  callApi<T>(baseUrl, method, path, as, body);
 
 /** What EventBridge delivers when bob sets the version to Rejected in Studio. */
 const rejectedInStudio = (state: LifecycleState, why = 'fairness audit failed') => ({
