@@ -23,7 +23,7 @@ import {
   decodeFromPayloadsAtIndex,
   decodeMapFromPayloads,
 } from '@temporalio/common/lib/internal-non-workflow';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import type { LifecycleInput } from '../../shared/lifecycle-input';
 import { lifecycleInputObject, lifecycleWorkflowId } from '../../shared/lifecycle-input';
 import type { LifecycleState } from '../../shared/lifecycle-state';
@@ -266,7 +266,7 @@ export class LifecycleService {
       ...(pending
         ? {
             stale: true as const,
-            staleReason: `the server holds events since ${tsToIso(pending.originalScheduledTime ?? pending.scheduledTime) ?? 'a moment ago'} that no worker has processed yet (workflow task ${pending.state === 2 ? 'started' : 'scheduled'}, attempt ${pending.attempt ?? 1}): this is the state as of the last one processed`,
+            staleReason: `the server holds events since ${tsToIso(pending.originalScheduledTime ?? pending.scheduledTime) ?? 'a moment ago'} that no worker has processed yet (workflow task ${pending.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED ? 'started' : 'scheduled'}, attempt ${pending.attempt ?? 1}): this is the state as of the last one processed`,
           }
         : {}),
     };
