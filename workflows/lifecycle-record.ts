@@ -1,9 +1,16 @@
 /**
  * The lifecycle's record: the `state` query's object, every stage transition with time and actor,
  * and what the Temporal UI shows (search attributes and current details) kept in step with it, as
- * are the log lines and metrics (lifecycle-telemetry.ts).
+ * are the log lines and metrics (lifecycle-telemetry.ts), and the read model in the memo that the
+ * API answers reads from without a worker (src/shared/state-memo.ts).
  */
-import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  patched,
+  setCurrentDetails,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { HealthVerdict } from '../src/shared/activity-contracts';
 import type { LifecycleInput } from '../src/shared/lifecycle-input';
 import type { CommandRecord, LifecycleStage, LifecycleState } from '../src/shared/lifecycle-state';
@@ -13,10 +20,14 @@ import {
   ModelPackageGroupKey,
   ModelVersionKey,
 } from '../src/shared/search-attributes';
+import { STATE_MEMO_PATCH, stateMemoFields } from '../src/shared/state-memo';
 import { stageEntered, verdictReached } from './lifecycle-telemetry';
 
 export class LifecycleRecord {
   readonly state: LifecycleState;
+  /** The memo fields as last upserted (JSON), so an upsert carries only what changed. */
+  private readonly published = new Map<string, string>();
+  private publishQueued = false;
 
   constructor(input: LifecycleInput) {
     this.state = {
@@ -50,6 +61,7 @@ export class LifecycleRecord {
     this.state.modelPackageArn = modelPackageArn;
     this.state.modelVersion = modelVersion;
     upsertSearchAttributes([{ key: ModelVersionKey, value: modelVersion }]);
+    this.publishSoon();
   }
 
   command(record: Omit<CommandRecord, 'at'>): void {
@@ -66,6 +78,7 @@ export class LifecycleRecord {
   /** A clean-up step that failed without changing the outcome. */
   warn(text: string): void {
     this.state.warnings.push({ at: new Date().toISOString(), text });
+    this.publishSoon();
   }
 
   notification(kind: string, error?: string): void {
@@ -75,6 +88,7 @@ export class LifecycleRecord {
       delivered: error === undefined,
       ...(error !== undefined ? { error } : {}),
     });
+    this.publishSoon();
   }
 
   finish(stage: LifecycleStage, actor: string, outcome: string): void {
@@ -105,5 +119,34 @@ export class LifecycleRecord {
     }
     if (s.outcome) lines.push(s.outcome);
     setCurrentDetails(lines.join('\n\n'));
+    this.publishSoon();
+  }
+
+  /**
+   * Writes the read model to the memo once this workflow task's changes are made: every change in
+   * the same task (a transition, its command, its verdict) becomes one upsert at the end of the
+   * task's synchronous work (a microtask), carrying only the memo fields that changed. A task that
+   * changes nothing the reader sees (a poll, a timer) writes nothing. Runs recorded before the memo
+   * replay without it; once they run on this code they write it in full at their next change.
+   */
+  private publishSoon(): void {
+    if (this.publishQueued) return;
+    this.publishQueued = true;
+    void Promise.resolve().then(() => {
+      this.publishQueued = false;
+      this.publish();
+    });
+  }
+
+  private publish(): void {
+    if (!patched(STATE_MEMO_PATCH)) return;
+    const changed: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(stateMemoFields(this.state))) {
+      const json = JSON.stringify(value);
+      if (this.published.get(field) === json) continue;
+      this.published.set(field, json);
+      changed[field] = value;
+    }
+    if (Object.keys(changed).length > 0) upsertMemo(changed);
   }
 }

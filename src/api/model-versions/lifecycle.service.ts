@@ -19,11 +19,16 @@ import {
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import {
+  decodeFromPayloadsAtIndex,
+  decodeMapFromPayloads,
+} from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
 import type { LifecycleInput } from '../../shared/lifecycle-input';
 import { lifecycleInputObject, lifecycleWorkflowId } from '../../shared/lifecycle-input';
 import type { LifecycleState } from '../../shared/lifecycle-state';
 import type { RevertRequest } from '../../shared/revert';
+import { stateFromMemo, type MemoState, type OmittedCounts } from '../../shared/state-memo';
 import {
   commandUpdate,
   refusedDecisionSignal,
@@ -41,8 +46,15 @@ import { temporalUnavailable } from '../common/temporal-errors';
 import { API_SETTINGS, TEMPORAL_CLIENT } from '../tokens';
 import type { ListQuery } from './schemas';
 import { differingFields } from './request-diff';
-import { completedState, isNoWorkerAnswer, serverView, type ServerView } from './server-view';
-import { decodePageToken, encodePageToken, summarize, visibilityQuery, type ListFilter } from './visibility';
+import { completedState, isNoWorkerAnswer, serverView, tsToIso, type ServerView } from './server-view';
+import {
+  decodePageToken,
+  encodePageToken,
+  summarize,
+  SUMMARY_MEMO_FIELDS,
+  visibilityQuery,
+  type ListFilter,
+} from './visibility';
 
 export interface ApiSettings {
   namespace: string;
@@ -74,6 +86,25 @@ export type Registration = Partial<
 >;
 
 const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+/** The lock position beside a memo answer is a courtesy: it may not hold the read up for long. */
+const LOCK_COURTESY_MS = 1000;
+
+/** Where an answer of GET /model-versions/:id came from (README, "API"). */
+export type ReadSource = 'memo' | 'query' | 'result' | 'server';
+
+export type MemoRead = LifecycleState & {
+  source: 'memo';
+  /** The run's status on the server (RUNNING, COMPLETED, FAILED, TERMINATED, …). */
+  status: string;
+  lock?: LockPosition;
+  /** Entries of bounded lists the memo leaves out; `?view=full` has them. */
+  omitted?: OmittedCounts;
+  stale?: true;
+  staleReason?: string;
+};
+
+export type LifecycleRead =
+  MemoRead | (LifecycleState & { lock?: LockPosition; source: 'query' | 'result' }) | ServerView;
 
 export interface StartedLifecycle {
   id: string;
@@ -92,6 +123,9 @@ const failureMessage = (err: Error): string => {
 
 @Injectable()
 export class LifecycleService {
+  /** Describes in flight, by id, that concurrent reads of the same id share (describeShared). */
+  private readonly describing = new Map<string, Promise<WorkflowExecutionDescription>>();
+
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
     @Inject(API_SETTINGS) private readonly settings: ApiSettings,
@@ -191,19 +225,67 @@ export class LifecycleService {
   }
 
   /**
-   * What GET /model-versions/:id answers: the state query, answered by a worker. Without one (none
-   * polling, or none answering within `queryTimeoutMs`) the answer comes from the server alone
-   * (server-view.ts): a completed lifecycle's returned state in full, otherwise its search
-   * attributes and pending work, marked `stale: true`.
+   * What GET /model-versions/:id answers. By default the read model the workflow keeps in its memo
+   * (src/shared/state-memo.ts): one DescribeWorkflowExecution, no worker, as current as the query
+   * (written in the workflow task that changes the state); `stale: true` only while the server holds
+   * events no worker has processed yet. `view: 'full'`, and runs started before the memo existed, ask
+   * the `state` query; without a worker (none polling, or none answering within `queryTimeoutMs`)
+   * that answer comes from the server alone (server-view.ts): a completed lifecycle's returned state
+   * in full, otherwise its search attributes and pending work, marked `stale: true`.
    */
-  async read(id: string): Promise<(LifecycleState & { lock?: LockPosition }) | ServerView> {
-    const description = await this.describe(id);
+  async read(id: string, view: 'memo' | 'full' = 'memo'): Promise<LifecycleRead> {
+    const description = await this.describeShared(id);
+    if (view === 'memo') {
+      const fromMemo = stateFromMemo(description.memo);
+      if (fromMemo) return this.memoAnswer(id, description, fromMemo);
+    }
     try {
-      return await this.queriedState(id);
+      return { ...(await this.queriedState(id)), source: 'query' };
     } catch (err) {
       if (!isNoWorkerAnswer(err)) throw temporalUnavailable(err) ?? err;
       return this.stateWithoutWorker(id, description, err as Error);
     }
+  }
+
+  private async memoAnswer(
+    id: string,
+    description: WorkflowExecutionDescription,
+    { state, omitted }: MemoState,
+  ): Promise<MemoRead> {
+    const pending = description.raw.pendingWorkflowTask;
+    const lock =
+      state.stage === 'waiting-for-endpoint' && description.status.name === 'RUNNING'
+        ? { lock: await this.lockPosition(state.productionEndpointName, id, LOCK_COURTESY_MS) }
+        : {};
+    return {
+      ...state,
+      ...lock,
+      source: 'memo',
+      status: description.status.name,
+      ...(Object.keys(omitted).length > 0 ? { omitted } : {}),
+      ...(pending
+        ? {
+            stale: true as const,
+            staleReason: `the server holds events since ${tsToIso(pending.originalScheduledTime ?? pending.scheduledTime) ?? 'a moment ago'} that no worker has processed yet (workflow task ${pending.state === temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED ? 'started' : 'scheduled'}, attempt ${pending.attempt ?? 1}): this is the state as of the last one processed`,
+          }
+        : {}),
+    };
+  }
+
+  /**
+   * Concurrent reads of one id share one describe in flight (a dashboard and its 50 tabs): a read
+   * gets an answer at most one describe older than itself. Commands sent through this API drop the
+   * shared call, so a read after an approve returned sees the approval.
+   */
+  private describeShared(id: string): Promise<WorkflowExecutionDescription> {
+    let inFlight = this.describing.get(id);
+    if (!inFlight) {
+      inFlight = this.describe(id).finally(() => {
+        if (this.describing.get(id) === inFlight) this.describing.delete(id);
+      });
+      this.describing.set(id, inFlight);
+    }
+    return inFlight;
   }
 
   /** The full state, for decisions that need it (a Studio event): 503 when no worker answers. */
@@ -230,18 +312,18 @@ export class LifecycleService {
       this.client.workflow.getHandle(id).query(stateQuery),
     );
     if (state.stage !== 'waiting-for-endpoint') return state;
-    return { ...state, lock: await this.lockPosition(state.productionEndpointName, id) };
+    return { ...state, lock: await this.lockPosition(state.productionEndpointName, id, this.queryTimeoutMs) };
   }
 
   private async stateWithoutWorker(
     id: string,
     description: WorkflowExecutionDescription,
     queryError: Error,
-  ): Promise<LifecycleState | ServerView> {
+  ): Promise<LifecycleRead> {
     try {
       if (description.status.name === 'COMPLETED') {
         const final = await completedState(this.client, id, description.runId);
-        if (final) return final;
+        if (final) return { ...final, source: 'result' };
       }
     } catch (err) {
       throw temporalUnavailable(err) ?? err;
@@ -256,11 +338,11 @@ export class LifecycleService {
   }
 
   /** Where a waiting lifecycle stands in its endpoint's lock queue; unknown (nulls) if the lock cannot say. */
-  private async lockPosition(endpointName: string, id: string): Promise<LockPosition> {
+  private async lockPosition(endpointName: string, id: string, timeoutMs: number): Promise<LockPosition> {
     try {
-      const view = await this.client.workflow
-        .getHandle(endpointLockWorkflowId(endpointName))
-        .query(lockHolderQuery);
+      const view = await this.client.withDeadline(Date.now() + timeoutMs, () =>
+        this.client.workflow.getHandle(endpointLockWorkflowId(endpointName)).query(lockHolderQuery),
+      );
       return lockPositionOf(view, id);
     } catch {
       // The state is the answer; the position is a courtesy and must not turn it into an error.
@@ -280,13 +362,22 @@ export class LifecycleService {
         pageSize,
         nextPageToken: decodePageToken(pageToken),
       });
-      return {
-        items: response.executions.map(summarize),
-        nextPageToken: encodePageToken(response.nextPageToken),
-      };
+      const items = await Promise.all(
+        response.executions.map(async (info) => summarize(info, await this.summaryMemo(info))),
+      );
+      return { items, nextPageToken: encodePageToken(response.nextPageToken) };
     } catch (err) {
       throw temporalUnavailable(err) ?? err;
     }
+  }
+
+  /** The few memo fields a list item shows, decoded as the client decodes a memo (its data converter). */
+  private async summaryMemo(info: temporal.api.workflow.v1.IWorkflowExecutionInfo) {
+    const fields = info.memo?.fields ?? {};
+    const wanted = Object.fromEntries(
+      SUMMARY_MEMO_FIELDS.filter((f) => fields[f]).map((f) => [f, fields[f]!]),
+    );
+    return decodeMapFromPayloads(this.client.options.loadedDataConverter, wanted);
   }
 
   /** Records, in a running lifecycle's own state, a decision refused before the workflow judged it. */
@@ -310,6 +401,7 @@ export class LifecycleService {
         handle.executeUpdate(commandUpdate, { args: [{ action, by, reason }] }),
       );
     } catch (err) {
+      this.describing.delete(id);
       if (err instanceof WorkflowUpdateFailedError) {
         throw new ConflictException(`${action} refused: ${failureMessage(err)}`);
       }
@@ -321,6 +413,7 @@ export class LifecycleService {
       }
       throw temporalUnavailable(err) ?? err;
     }
+    this.describing.delete(id);
     if (!result.accepted) {
       throw new ForbiddenException(`${action} refused: ${result.refusal ?? 'not allowed for this caller'}`);
     }

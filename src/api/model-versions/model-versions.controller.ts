@@ -37,10 +37,12 @@ import type { LifecycleService } from './lifecycle.service';
 import {
   commandBodySchema,
   listQuerySchema,
+  readQuerySchema,
   withdrawBodySchema,
   workflowIdSchema,
   type CommandBody,
   type ListQuery,
+  type ReadQuery,
   type WithdrawBody,
 } from './schemas';
 import type { WithdrawalService } from './withdrawal.service';
@@ -139,14 +141,21 @@ export class ModelVersionsController {
     summary: 'Stage, history, approval comparison, canary progress and health verdicts of one version',
   })
   @ApiParam(ID_PARAM)
+  @ApiQuery({
+    name: 'view',
+    required: false,
+    schema: { type: 'string', enum: ['memo', 'full'], default: 'memo' },
+    description:
+      '`memo`: the read model the workflow keeps in its memo (one server call, no worker; lists bounded, `omitted` counts what they leave out). `full`: the `state` query, every entry, answered by a worker.',
+  })
   @ApiResponse({
     status: 200,
     description:
-      "The workflow state (see LifecycleState in src/shared). With no worker answering: a completed lifecycle's final state, otherwise what the Temporal server holds (stage, version, pending activities) with `stale: true` and `staleReason`",
+      "The workflow state (see LifecycleState in src/shared) with `source` (memo, query, result or server) and `status`. From the memo: `stale: true` only while the server holds events no worker has processed yet. Runs started before the memo, and `view=full`, ask the query; with no worker answering: a completed lifecycle's final state, otherwise what the Temporal server holds (stage, version, pending activities) with `stale: true` and `staleReason`",
   })
   @errors(400, 401, 403, 404)
-  get(@Param('id', idPipe) id: string) {
-    return this.lifecycles.read(id);
+  get(@Param('id', idPipe) id: string, @Query(new ZodPipe(readQuerySchema)) query: ReadQuery) {
+    return this.lifecycles.read(id, query.view);
   }
 
   @Get(':id/registration')

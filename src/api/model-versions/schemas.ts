@@ -23,6 +23,13 @@ export const listQuerySchema = z
   .strict();
 export type ListQuery = z.output<typeof listQuerySchema>;
 
+/**
+ * GET /model-versions/:id: `memo` (default) is the read model the workflow keeps in its memo, one
+ * server call and no worker; `full` is the `state` query, every list entry, answered by a worker.
+ */
+export const readQuerySchema = z.object({ view: z.enum(['memo', 'full']).default('memo') }).strict();
+export type ReadQuery = z.output<typeof readQuerySchema>;
+
 /** `comment` (approvers) and `reason` (operators) are synonyms; the actor always comes from the token. */
 export const commandBodySchema = z
   .object({

@@ -36,6 +36,7 @@ export interface ServerView {
     lastFailure?: string;
     lastHeartbeatTime?: string;
   }[];
+  source: 'server';
   stale: true;
   staleReason: string;
   asOf: string;
@@ -71,7 +72,9 @@ const PENDING_STATE = [
   'PAUSE_REQUESTED',
 ];
 
-const tsToIso = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined =>
+export const tsToIso = (
+  ts: { seconds?: unknown; nanos?: number | null } | null | undefined,
+): string | undefined =>
   ts?.seconds
     ? new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString()
     : undefined;
@@ -98,6 +101,7 @@ export function serverView(d: WorkflowExecutionDescription, reason: string, now 
       ...optional('lastFailure', a.lastFailure?.message ?? undefined),
       ...optional('lastHeartbeatTime', tsToIso(a.lastHeartbeatTime)),
     })),
+    source: 'server',
     stale: true,
     staleReason: reason,
     asOf: now.toISOString(),

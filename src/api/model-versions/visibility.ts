@@ -5,7 +5,9 @@
 // The SDK's own decoder of raw visibility attributes (what client.workflow.list uses), not re-exported at the root.
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import type { temporal } from '@temporalio/proto';
+import type { ApprovalState } from '../../shared/lifecycle-state';
 import { LIFECYCLE_WORKFLOW_TYPE } from '../../shared/messages';
+import { stateFromMemo } from '../../shared/state-memo';
 import {
   EndpointNameKey,
   LifecycleStageKey,
@@ -30,7 +32,14 @@ export interface ModelVersionSummary {
   endpointName?: string;
   startTime?: string;
   closeTime?: string;
+  /** From the run's memo (absent for runs started before it): what an inbox shows without reading each run. */
+  registeredBy?: string;
+  approval?: Omit<ApprovalState, 'comparison'>;
+  outcome?: string;
 }
+
+/** The memo fields a list item reads; the rest of the memo (verdicts, commands) stays undecoded. */
+export const SUMMARY_MEMO_FIELDS = ['registeredBy', 'state.core', 'state.approval'] as const;
 
 /** Values reaching here passed a regex that excludes quotes; escaping is a second fence. */
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -62,8 +71,16 @@ const WORKFLOW_STATUS = [
   'TIMED_OUT',
 ];
 
-export function summarize(info: temporal.api.workflow.v1.IWorkflowExecutionInfo): ModelVersionSummary {
+/** The approval without the metrics table (a list item stays small; the read has it). */
+const withoutComparison = ({ comparison: _comparison, ...rest }: ApprovalState) => rest;
+
+export function summarize(
+  info: temporal.api.workflow.v1.IWorkflowExecutionInfo,
+  memo?: Record<string, unknown>,
+): ModelVersionSummary {
   const attributes = decodeTypedSearchAttributes(info.searchAttributes?.indexedFields);
+  const state = stateFromMemo(memo)?.state;
+  const registeredBy = state?.registeredBy ?? memo?.registeredBy;
   return {
     id: info.execution?.workflowId ?? '',
     runId: info.execution?.runId ?? '',
@@ -74,6 +91,9 @@ export function summarize(info: temporal.api.workflow.v1.IWorkflowExecutionInfo)
     endpointName: attributes.get(EndpointNameKey),
     startTime: timestampToIso(info.startTime),
     closeTime: timestampToIso(info.closeTime),
+    ...(typeof registeredBy === 'string' ? { registeredBy } : {}),
+    ...(state?.approval ? { approval: withoutComparison(state.approval) } : {}),
+    ...(state?.outcome ? { outcome: state.outcome } : {}),
   };
 }
 

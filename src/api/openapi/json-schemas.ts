@@ -57,6 +57,16 @@ export const summaryListJsonSchema: SchemaObject = {
           endpointName: { type: 'string' },
           startTime: { type: 'string', format: 'date-time' },
           closeTime: { type: 'string', format: 'date-time' },
+          registeredBy: {
+            type: 'string',
+            description: "From the run's memo (absent for runs started before it)",
+          },
+          approval: {
+            type: 'object',
+            description:
+              "From the run's memo: mode, requiredApprovals, deadline, approvals, decision (no metrics table)",
+          },
+          outcome: { type: 'string', description: "From the run's memo, once it has ended" },
         },
       },
     },

@@ -1,0 +1,175 @@
+/**
+ * The lifecycle's read model: its state, bounded, kept by the workflow in its own memo so that a read
+ * is one DescribeWorkflowExecution on the server (no worker, no replay). The workflow writes it in
+ * the workflow task that changes the state (workflows/lifecycle-record.ts), so it is exactly as
+ * current as the `state` query would be, and the API reassembles it (stateFromMemo).
+ *
+ * Split into memo fields by how often they change, because each upsert is a history event that holds
+ * only the fields it changes: a command rewrites `state.commands`, not the approval comparison. The
+ * verdicts are a ring of slots, one field each, so a verdict writes ~2 KB however many came before.
+ * Deterministic and I/O-free: the workflow bundle imports it.
+ */
+import type { LifecycleState } from './lifecycle-state';
+
+/** Bumped when the layout changes in a way an older API cannot read; the API then uses the query. */
+export const STATE_MEMO_VERSION = 1;
+
+/** The patch id that gates the memo writes (runs recorded before it replay without them). */
+export const STATE_MEMO_PATCH = 'state-memo';
+
+export const STATE_MEMO_BOUNDS = {
+  /** A ramp has at most 10 steps (INPUT_BOUNDS.canarySteps), one verdict each: every real lifecycle's verdicts fit. */
+  verdicts: 10,
+  commands: 20,
+  /** The first transition (registration time) and the last ones. */
+  transitions: 30,
+  notifications: 10,
+  warnings: 10,
+  /** Per sample payload: the failed ones first, then the first others. */
+  validationResults: 20,
+} as const;
+
+/** Above this a field is left out (`omitted`) rather than risk the server's per-event memo limit (2 MiB). */
+export const MAX_MEMO_FIELD_BYTES = 64 * 1024;
+
+export type OmittedCounts = Partial<Record<keyof typeof STATE_MEMO_BOUNDS | 'fields', number>>;
+
+const CORE = 'state.core';
+/** How many verdicts there were and what the bounds left out: apart, so a verdict does not rewrite the core. */
+const COUNTS = 'state.counts';
+const VERDICT_SLOT = 'state.verdict.';
+
+/** State keys by memo field; any key not listed (a field added later) goes to `state.other`, never lost. */
+const FIELDS: Record<string, (keyof LifecycleState)[]> = {
+  [CORE]: [
+    'workflowId',
+    'stage',
+    'modelPackageGroup',
+    'idempotencyKey',
+    'registeredBy',
+    'modelPackageArn',
+    'modelVersion',
+    'productionEndpointName',
+    'stagingEndpointName',
+    'outcome',
+    'transitions',
+    'rollback',
+    'attention',
+    'refusal',
+  ],
+  'state.approval': ['approval'],
+  'state.validation': ['validation'],
+  'state.rollout': ['canary', 'guardrails', 'shadow', 'detectability'],
+  'state.commands': ['commands'],
+  'state.log': ['notifications', 'warnings'],
+  'state.watch': ['watch'],
+};
+const LISTED = new Set<string>(Object.values(FIELDS).flat());
+const OTHER = 'state.other';
+
+function lastOf<T>(items: T[], bound: number, key: keyof OmittedCounts, omitted: OmittedCounts): T[] {
+  if (items.length <= bound) return items;
+  omitted[key] = items.length - bound;
+  return items.slice(-bound);
+}
+
+/** The state with every list bounded, and how many entries each list lost. */
+function bounded(state: LifecycleState): { state: LifecycleState; omitted: OmittedCounts } {
+  const omitted: OmittedCounts = {};
+  const b = STATE_MEMO_BOUNDS;
+  const transitions =
+    state.transitions.length <= b.transitions
+      ? state.transitions
+      : [
+          state.transitions[0]!,
+          ...lastOf(state.transitions.slice(1), b.transitions - 1, 'transitions', omitted),
+        ];
+  let validation = state.validation;
+  if (validation && validation.results.length > b.validationResults) {
+    const results = [...validation.results.filter((r) => !r.ok), ...validation.results.filter((r) => r.ok)]
+      .slice(0, b.validationResults)
+      .sort((x, y) => x.index - y.index);
+    omitted.validationResults = validation.results.length - results.length;
+    validation = { ...validation, results };
+  }
+  return {
+    state: {
+      ...state,
+      transitions,
+      ...(validation ? { validation } : {}),
+      commands: lastOf(state.commands, b.commands, 'commands', omitted),
+      notifications: lastOf(state.notifications, b.notifications, 'notifications', omitted),
+      warnings: lastOf(state.warnings, b.warnings, 'warnings', omitted),
+    },
+    omitted,
+  };
+}
+
+/**
+ * The memo fields for this state. The workflow upserts the ones whose value changed since its last
+ * upsert; verdict slots never change once written, so only a new verdict's slot is written.
+ */
+export function stateMemoFields(full: LifecycleState): Record<string, unknown> {
+  const { state, omitted } = bounded(full);
+  const fields: Record<string, Record<string, unknown>> = {};
+  for (const [field, keys] of Object.entries(FIELDS)) {
+    fields[field] = Object.fromEntries(keys.filter((k) => state[k] !== undefined).map((k) => [k, state[k]]));
+  }
+  const other = Object.entries(state).filter(
+    ([k, v]) => !LISTED.has(k) && k !== 'verdicts' && v !== undefined,
+  );
+  if (other.length > 0) fields[OTHER] = Object.fromEntries(other);
+  const verdicts = full.verdicts;
+  const first = Math.max(0, verdicts.length - STATE_MEMO_BOUNDS.verdicts);
+  verdicts.slice(first).forEach((verdict, i) => {
+    const seq = first + i;
+    fields[`${VERDICT_SLOT}${seq % STATE_MEMO_BOUNDS.verdicts}`] = { seq, verdict };
+  });
+  for (const [field, value] of Object.entries(fields)) {
+    if (field !== CORE && JSON.stringify(value).length > MAX_MEMO_FIELD_BYTES) {
+      fields[field] = { omittedBytes: JSON.stringify(value).length };
+      omitted.fields = (omitted.fields ?? 0) + 1;
+    }
+  }
+  fields[CORE] = { ...fields[CORE], v: STATE_MEMO_VERSION };
+  fields[COUNTS] = { verdictCount: verdicts.length, omitted };
+  return fields;
+}
+
+export interface MemoState {
+  state: LifecycleState;
+  /** Entries of bounded lists not in the memo (the full state has them: `?view=full`). */
+  omitted: OmittedCounts;
+}
+
+/** The state from a described or listed run's memo; undefined for runs started before the memo (or a newer layout). */
+export function stateFromMemo(memo: Record<string, unknown> | undefined): MemoState | undefined {
+  const core = memo?.[CORE] as (Partial<LifecycleState> & { v?: number }) | undefined;
+  if (!memo || !core || core.v !== STATE_MEMO_VERSION) return undefined;
+  const { verdictCount = 0, omitted = {} } = (memo[COUNTS] ?? {}) as {
+    verdictCount?: number;
+    omitted?: OmittedCounts;
+  };
+  const { v: _v, ...coreState } = core;
+  const state = { ...coreState } as Record<string, unknown>;
+  for (const field of [...Object.keys(FIELDS), OTHER]) {
+    if (field === CORE || field === COUNTS) continue;
+    const value = memo[field] as Record<string, unknown> | undefined;
+    if (value && !('omittedBytes' in value)) Object.assign(state, value);
+  }
+  const slots = Object.entries(memo)
+    .filter(([k]) => k.startsWith(VERDICT_SLOT))
+    .map(([, v]) => v as { seq: number; verdict: LifecycleState['verdicts'][number] })
+    .filter((s) => s && typeof s.seq === 'number' && s.seq < verdictCount)
+    .sort((a, b) => a.seq - b.seq);
+  state.verdicts = slots.map((s) => s.verdict);
+  state.commands ??= [];
+  state.notifications ??= [];
+  state.warnings ??= [];
+  state.transitions ??= [];
+  const verdictsOmitted = verdictCount - slots.length;
+  return {
+    state: state as unknown as LifecycleState,
+    omitted: { ...omitted, ...(verdictsOmitted > 0 ? { verdicts: verdictsOmitted } : {}) },
+  };
+}
