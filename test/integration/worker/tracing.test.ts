@@ -139,7 +139,9 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     const id = started.body.id;
     await expect
       .poll(
-        async () => (await call<LifecycleState>('GET', `/model-versions/${id}`, APPROVER.token)).body.stage,
+        // view=full: the state query (a plain GET answers from the memo, with no worker involved).
+        async () =>
+          (await call<LifecycleState>('GET', `/model-versions/${id}?view=full`, APPROVER.token)).body.stage,
         {
           timeout: 60_000,
           interval: 250,
@@ -152,7 +154,9 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(rejected.status).toBeLessThan(300);
     await expect
       .poll(
-        async () => (await call<LifecycleState>('GET', `/model-versions/${id}`, APPROVER.token)).body.stage,
+        // view=full: the state query (a plain GET answers from the memo, with no worker involved).
+        async () =>
+          (await call<LifecycleState>('GET', `/model-versions/${id}?view=full`, APPROVER.token)).body.stage,
         {
           timeout: 60_000,
           interval: 250,
@@ -189,7 +193,7 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(update).toBeDefined();
     expect(spans.some((s) => s.traceId === update!.traceId && s.name === 'HandleUpdate:command')).toBe(true);
 
-    // The API's state reads are queries, each a trace of its own (answered in the workflow too, once
+    // The API's full-state reads are queries, each a trace of its own (answered in the workflow too, once
     // the run has recorded the package's SDK flag for it: here from the traced update on).
     const queries = spans.filter((s) => s.name === 'QueryWorkflow:state');
     expect(queries.map((s) => s.service)).toContain('model-version-lifecycle-api');
