@@ -43,6 +43,7 @@ export interface ServerView {
 }
 
 /** gRPC status codes (from the gRPC spec; @grpc/grpc-js is not a direct dependency). */
+const CANCELLED = 1;
 const DEADLINE_EXCEEDED = 4;
 const FAILED_PRECONDITION = 9;
 
@@ -55,7 +56,9 @@ export function isNoWorkerAnswer(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (!isGrpcServiceError(e)) continue;
     const code: number = e.code;
-    if (code === DEADLINE_EXCEEDED) return true;
+    // Our deadline passing: grpc-js reports it as DEADLINE_EXCEEDED, or as CANCELLED when the
+    // client's deadline timer cancels the call first (seen on a busy machine, and on Node 24).
+    if (code === DEADLINE_EXCEEDED || code === CANCELLED) return true;
     return (
       code === FAILED_PRECONDITION && /no poller seen|sticky worker unavailable/i.test(e.details ?? e.message)
     );
