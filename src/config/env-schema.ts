@@ -77,6 +77,19 @@ export const envSchema = z
     STUDIO_UNMAPPED_IDENTITY: z.enum(['refuse', 'profile-name']).default('refuse'),
     // Worker
     WORKER_SHUTDOWN_GRACE_SECONDS: positiveSeconds(30),
+    /**
+     * Runs the worker keeps in its sticky cache; beyond that the least recently used is evicted and
+     * replayed when it next has work. Unset: the SDK's default (sized from the machine's memory).
+     * Parked lifecycles need no place in it (reads answer from the memo), so thousands of parked runs
+     * fit a small cache.
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d{1,7}$/, 'must be a whole number of runs, e.g. 500')
+        .transform(Number)
+        .optional(),
+    ),
     /** `host:port` of the worker's Prometheus endpoint (Temporal SDK and lifecycle metrics); unset: none. */
     WORKER_METRICS_ADDRESS: optionalText.pipe(
       z

@@ -30,6 +30,8 @@ export interface WorkerOptions {
   taskQueue: string;
   /** Seconds in-flight activities get to finish after shutdown starts, before they are cancelled. */
   shutdownGraceSeconds: number;
+  /** Runs kept in the sticky cache; unset: the SDK's default. */
+  maxCachedWorkflows?: number;
   /** Activities to register; by default the real ones built from `aws`. */
   activities?: LifecycleActivities;
   aws?: { region?: string; endpoint?: string; executionRoleArn: string; webhookUrl?: string };
@@ -101,6 +103,7 @@ export async function createLifecycleWorker(options: WorkerOptions): Promise<Lif
     ...(options.tracing ? { interceptors: { activity: options.tracing.activityInterceptors } } : {}),
     sinks: options.tracing ? options.tracing.workflowSinks : DROPPED_WORKFLOW_SPANS,
     shutdownGraceTime: `${options.shutdownGraceSeconds}s`,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(version
       ? {
           workerDeploymentOptions: {

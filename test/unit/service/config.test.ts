@@ -83,6 +83,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('sizes the sticky cache only when WORKER_MAX_CACHED_WORKFLOWS is a whole number', () => {
+    expect(loadConfig({}).worker.maxCachedWorkflows).toBeUndefined();
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500' }).worker.maxCachedWorkflows).toBe(500);
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).worker.maxCachedWorkflows).toBe(0);
+    for (const bad of ['-1', '2.5', 'many']) {
+      expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: bad })).toThrow(
+        /WORKER_MAX_CACHED_WORKFLOWS: must be a whole number of runs/,
+      );
+    }
+  });
+
   it('traces only with an OTLP endpoint: /v1/traces under the base URL, a traces URL as given', () => {
     expect(loadConfig({}).tracing).toBeUndefined();
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({
