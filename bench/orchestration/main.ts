@@ -149,7 +149,7 @@ async function main(): Promise<void> {
     '',
     '### Waiting at the approval gate',
     '',
-    `${parked.n} lifecycles (manual approval, default 7-day deadline) started through the API, then all approved at once through the API; staging's CreateModel held by an emulator delay fault so they stop at the first staging call. One run. The worker's sticky cache is the SDK default.`,
+    `${parked.n} lifecycles (manual approval, default 7-day deadline) started through the API, then all approved at once through the API; staging's CreateModel refused by an emulator throttle fault (retried with backoff, so it holds no activity slot) so they stop at the first staging call. One run. The worker's sticky cache is the SDK default.`,
     '',
     ...parkedTable(parked),
     '',

@@ -3,7 +3,7 @@
  * Then the API under 50 concurrent clients (autocannon) on those runs, and approve-all-at-once:
  * every one approved through the API by 50 concurrent clients, and the time from each approve
  * request to its first staging activity (createModelFromPackage) being scheduled, read from the
- * run's history. Staging's CreateModel is held by an emulator delay fault so the approved runs
+ * run's history. Staging's CreateModel is refused by an emulator throttle fault so the approved runs
  * stop there instead of deploying N staging endpoints; they are terminated at the end.
  */
 import autocannon from 'autocannon';
@@ -138,7 +138,10 @@ export async function parkedAtGate(
   }
   log(`  API load done`);
 
-  const hold = stack.emulator.state.faults.add({ operation: 'CreateModel', kind: 'delay', delayMs: 900_000 });
+  // Throttled, not delayed: a held call would keep one of the worker's activity slots per run, and
+  // the runs behind them would wait for a slot before their first staging call (1000 parked, run of
+  // 2026-12-02: 629 never got there). A throttled call is retried with backoff and frees its slot.
+  const hold = stack.emulator.state.faults.add({ operation: 'CreateModel', kind: 'throttle' });
   const sentAt = new Map<string, number>();
   const approveLatency: number[] = [];
   let approveErrors = 0;
