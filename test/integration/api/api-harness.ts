@@ -180,6 +180,41 @@ export function createTestApi(
   );
 }
 
+/**
+ * The app on the shared Temporal server with no worker of its own: the test starts and stops one
+ * (on `temporal.taskQueue`) to see what reads answer while none runs.
+ */
+export async function startApiWithoutWorker(queryTimeoutMs: number): Promise<{
+  temporal: TestTemporal;
+  baseUrl: string;
+  stop(): Promise<void>;
+}> {
+  const temporal = await connectTestTemporal();
+  const app = await createTestApi(
+    temporal.client,
+    temporal.taskQueue,
+    async () => null,
+    recordingStudioDecisions(),
+    {
+      settings: {
+        namespace: inject('temporalNamespace'),
+        taskQueue: temporal.taskQueue,
+        commandTimeoutMs: 20_000,
+        queryTimeoutMs,
+      },
+    },
+  );
+  await app.listen(0, '127.0.0.1');
+  return {
+    temporal,
+    baseUrl: await app.getUrl(),
+    async stop() {
+      await app.close();
+      await temporal.close();
+    },
+  };
+}
+
 /** An API whose Temporal is unreachable, for the 503 of /health. */
 export async function startApiWithoutTemporal(): Promise<{ baseUrl: string; stop(): Promise<void> }> {
   const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });

@@ -5,13 +5,12 @@
  * a search attribute from before the last transition), and `stale` says when the server holds events
  * the memo does not show yet.
  */
-import type { INestApplication } from '@nestjs/common';
-import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LifecycleState } from '../../../src/shared/lifecycle-state';
 import { commandSignals } from '../../../src/shared/messages';
-import { createTestApi, recordingStudioDecisions, TOKENS, type Persona } from './api-harness';
+import { callApi, startApiWithoutWorker, type Persona } from './api-harness';
 import { newGroup, startBody } from './requests';
-import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
+import type { TestTemporal } from '../../helpers/temporal';
 import { createFakeSageMaker, type FakeSageMaker } from '../../helpers/fake-sagemaker';
 
 /** Long enough that a read which asked the query with no worker would plainly take it. */
@@ -19,33 +18,14 @@ const QUERY_TIMEOUT_MS = 4000;
 
 let temporal: TestTemporal;
 let fake: FakeSageMaker;
-let app: INestApplication;
 let baseUrl: string;
+let stopApi: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  temporal = await connectTestTemporal();
+  ({ temporal, baseUrl, stop: stopApi } = await startApiWithoutWorker(QUERY_TIMEOUT_MS));
   fake = createFakeSageMaker({ temporal: { client: temporal.client, taskQueue: temporal.taskQueue } });
-  app = await createTestApi(
-    temporal.client,
-    temporal.taskQueue,
-    async () => null,
-    recordingStudioDecisions(),
-    {
-      settings: {
-        namespace: inject('temporalNamespace'),
-        taskQueue: temporal.taskQueue,
-        commandTimeoutMs: 20_000,
-        queryTimeoutMs: QUERY_TIMEOUT_MS,
-      },
-    },
-  );
-  await app.listen(0, '127.0.0.1');
-  baseUrl = await app.getUrl();
 });
-afterAll(async () => {
-  await app?.close();
-  await temporal?.close();
-});
+afterAll(async () => stopApi?.());
 
 type Read = LifecycleState & {
   source?: string;
@@ -55,17 +35,8 @@ type Read = LifecycleState & {
   omitted?: Record<string, number>;
 };
 
-async function call<T = Read>(method: string, path: string, as: Persona, body?: unknown) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKENS[as].token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as T };
-}
+const call = <T = Read>(method: string, path: string, as: Persona, body?: unknown) =>
+  callApi<T>(baseUrl, method, path, as, body);
 
 const read = (id: string, query = '') => call('GET', `/model-versions/${id}${query}`, 'viewer');
 

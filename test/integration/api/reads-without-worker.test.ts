@@ -6,58 +6,29 @@
  * then to the server's view.
  */
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIFECYCLE_WORKFLOW_TYPE } from '../../../src/shared/messages';
 import { LifecycleStageKey, ModelPackageGroupKey } from '../../../src/shared/search-attributes';
-import { createTestApi, recordingStudioDecisions, TOKENS, type Persona } from './api-harness';
+import { callApi, startApiWithoutWorker, type Persona } from './api-harness';
 import { newGroup, startBody } from './requests';
-import { connectTestTemporal, type TestTemporal } from '../../helpers/temporal';
+import type { TestTemporal } from '../../helpers/temporal';
 import { createFakeSageMaker } from '../../helpers/fake-sagemaker';
 
 /** Short, so a worker that has just died costs the test seconds; production's default is 5 s. */
 const QUERY_TIMEOUT_MS = 1500;
 
 let temporal: TestTemporal;
-let app: INestApplication;
 let baseUrl: string;
+let stopApi: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  temporal = await connectTestTemporal();
-  app = await createTestApi(
-    temporal.client,
-    temporal.taskQueue,
-    async () => null,
-    recordingStudioDecisions(),
-    {
-      settings: {
-        namespace: inject('temporalNamespace'),
-        taskQueue: temporal.taskQueue,
-        commandTimeoutMs: 20_000,
-        queryTimeoutMs: QUERY_TIMEOUT_MS,
-      },
-    },
-  );
-  await app.listen(0, '127.0.0.1');
-  baseUrl = await app.getUrl();
+  ({ temporal, baseUrl, stop: stopApi } = await startApiWithoutWorker(QUERY_TIMEOUT_MS));
 });
-afterAll(async () => {
-  await app?.close();
-  await temporal?.close();
-});
+afterAll(async () => stopApi?.());
 
-async function call(method: string, path: string, as: Persona, body?: unknown) {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${TOKENS[as].token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const call = (method: string, path: string, as: Persona, body?: unknown) =>
+  callApi(baseUrl, method, path, as, body);
 
 const startWorker = () =>
   temporal.startWorker(
