@@ -55,6 +55,9 @@ export interface Cluster {
   postgres: { host: string; port: number; external: boolean };
   tokens: StaticToken[];
   workers: Child[];
+  /** The Temporal server's process, and our own PostgreSQL's postmaster (none for POSTGRES_URL): benchmarks read their memory. */
+  serverPid: number;
+  postgresPid?: number;
   /** Starts one more worker process like the others. */
   startWorker(name: string): Child;
   logDir: string;
@@ -227,6 +230,8 @@ export async function startCluster(
       postgres: { host: pg.host, port: pg.port, external: !pg.child },
       tokens,
       workers,
+      serverPid: server.child.pid,
+      ...(pg.child ? { postgresPid: pg.child.pid } : {}),
       startWorker,
       logDir: settings.logDir,
       stop: () => (stopped ??= stopAll()),

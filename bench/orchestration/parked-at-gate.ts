@@ -1,5 +1,6 @@
 /**
- * Lifecycles parked at the approval gate: N started through the API, all waiting for an approver.
+ * Lifecycles parked at the approval gate: N started through the API, all waiting for an approver,
+ * on the dev server or on the PostgreSQL cluster (a `ParkingStack` either way).
  * Then the API under 50 concurrent clients (autocannon) on those runs, and approve-all-at-once:
  * every one approved through the API by 50 concurrent clients, and the time from each approve
  * request to its first staging activity (createModelFromPackage) being scheduled, read from the
@@ -8,23 +9,55 @@
  */
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
-import { quantile, rssMiB } from './stats';
-import type { BenchStack } from './stack';
+import type { Client } from '@temporalio/client';
+import { quantile } from './stats';
+
+/** What the parked benchmark needs of a topology. */
+export interface ParkingStack {
+  /** "dev server" or "PostgreSQL cluster, 2 workers", for the tables. */
+  label: string;
+  /** WORKER_MAX_CACHED_WORKFLOWS of its workers. */
+  maxCachedWorkflows: number | 'SDK default';
+  client: Client;
+  namespace: string;
+  apiUrl: string;
+  token(role: string): string;
+  /** Memory now, MiB: each worker's RSS, the Temporal server's RSS, its database's (PSS) if it has its own. */
+  memory(): Memory;
+  /** Makes staging's CreateModel fail as throttled until the returned function is called. */
+  refuseStagingCreateModel(): Promise<() => Promise<void>>;
+}
+
+export interface Memory {
+  workers: number[];
+  server: number;
+  database?: number;
+}
 
 export interface ParkedResult {
+  label: string;
   n: number;
+  maxCachedWorkflows: number | 'SDK default';
   startAllSeconds: number;
-  rss: {
-    before: { worker: number; server: number };
-    parked: { worker: number; server: number };
-    afterApprove: { worker: number; server: number };
-  };
-  approve: { p50: number; p99: number; errors: number };
-  approveToStaging: { p50: number; p99: number; max: number; missing: number };
+  memory: { before: Memory; parked: Memory; afterApprove?: Memory };
+  /** Only when the run approved them all (not for the 10,000 run: parking is what it measures). */
+  approve?: { p50: number; p99: number; errors: number };
+  approveToStaging?: { p50: number; p99: number; max: number; missing: number };
+  /** The baseline, same run: approve → first staging activity for a few runs approved one at a time on the idle stack. */
+  approveToStagingAlone?: number[];
+  /** Approved runs that reached their first staging call, per second, from the first approve sent to the last one there. */
+  approveThroughput?: number;
   api: { name: string; runs: { p50: number; p99: number; errors: number; rps: number }[] }[];
 }
 
+export interface ParkedOptions {
+  n: number;
+  approveAll: boolean;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Approved one at a time before the rest are approved at once: the baseline of the approve figure. */
+const SOLO_APPROVALS = 5;
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -53,15 +86,10 @@ function startBody(group: string, i: number) {
   };
 }
 
-async function count(stack: BenchStack, query: string): Promise<number> {
-  const r = await stack.client.workflowService.countWorkflowExecutions({ namespace: 'default', query });
+async function count(stack: ParkingStack, query: string): Promise<number> {
+  const r = await stack.client.workflowService.countWorkflowExecutions({ namespace: stack.namespace, query });
   return Number(r.count ?? 0);
 }
-
-const rss = (stack: BenchStack) => ({
-  worker: rssMiB(stack.worker.pid),
-  server: rssMiB(stack.temporal.process.pid!),
-});
 
 async function loadTest(url: string, token: string, paths: () => string, seconds: number) {
   const result = await autocannon({
@@ -80,18 +108,18 @@ async function loadTest(url: string, token: string, paths: () => string, seconds
 }
 
 export async function parkedAtGate(
-  stack: BenchStack,
-  n: number,
+  stack: ParkingStack,
+  { n, approveAll }: ParkedOptions,
   log: (l: string) => void,
 ): Promise<ParkedResult> {
   const group = `park${randomUUID().slice(0, 6)}`;
   const api = (path: string, role: string, body: unknown) =>
-    fetch(`${stack.api.url}${path}`, {
+    fetch(`${stack.apiUrl}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.token(role)}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const before = rss(stack);
+  const before = stack.memory();
   const ids: string[] = [];
   const t0 = Date.now();
   await pool(
@@ -101,17 +129,18 @@ export async function parkedAtGate(
       const res = await api('/model-versions', 'pipeline', startBody(group, i));
       if (res.status !== 201) throw new Error(`start ${i}: HTTP ${res.status} ${await res.text()}`);
       ids.push(((await res.json()) as { id: string }).id);
+      if (ids.length % 1000 === 0) log(`  ${ids.length} of ${n} started`);
     },
   );
   const parkedQuery = `ModelPackageGroup = '${group}' AND LifecycleStage = 'awaiting-approval'`;
   while ((await count(stack, parkedQuery)) < n) {
-    if (Date.now() - t0 > 1_800_000) throw new Error('not all parked within 30 min');
-    await sleep(500);
+    if (Date.now() - t0 > 5_400_000) throw new Error('not all parked within 90 min');
+    await sleep(1000);
   }
   const startAllSeconds = (Date.now() - t0) / 1000;
   log(`  ${n} parked in ${startAllSeconds.toFixed(1)} s`);
   await sleep(5000); // let the worker settle (cache, GC) before memory is read
-  const parked = rss(stack);
+  const parked = stack.memory();
 
   const readerToken = stack.token('viewer');
   const apiRuns: ParkedResult['api'] = [
@@ -121,7 +150,7 @@ export async function parkedAtGate(
   for (let r = 0; r < 3; r++) {
     apiRuns[0]!.runs.push(
       await loadTest(
-        stack.api.url,
+        stack.apiUrl,
         readerToken,
         () => `/model-versions/${ids[Math.floor(Math.random() * ids.length)]}`,
         10,
@@ -129,7 +158,7 @@ export async function parkedAtGate(
     );
     apiRuns[1]!.runs.push(
       await loadTest(
-        stack.api.url,
+        stack.apiUrl,
         readerToken,
         () => `/model-versions?stage=awaiting-approval&group=${group}`,
         10,
@@ -137,15 +166,73 @@ export async function parkedAtGate(
     );
   }
   log(`  API load done`);
+  const result: ParkedResult = {
+    label: stack.label,
+    n,
+    maxCachedWorkflows: stack.maxCachedWorkflows,
+    startAllSeconds,
+    memory: { before, parked },
+    api: apiRuns,
+  };
+  if (approveAll) {
+    const { memory, ...approved } = await approveAllAtOnce(stack, ids, group, api, log);
+    Object.assign(result, approved);
+    result.memory.afterApprove = memory;
+  }
+  log(`  terminating`);
+  await pool(ids, 50, async (id) => {
+    await stack.client.workflow
+      .getHandle(id)
+      .terminate('benchmark done')
+      .catch(() => undefined);
+  });
+  return result;
+}
+
+/** All approved at once through the API, and each approve → its first staging activity, from the history. */
+async function approveAllAtOnce(
+  stack: ParkingStack,
+  ids: string[],
+  group: string,
+  api: (path: string, role: string, body: unknown) => Promise<Response>,
+  log: (l: string) => void,
+): Promise<
+  Pick<ParkedResult, 'approve' | 'approveToStaging' | 'approveToStagingAlone' | 'approveThroughput'> & {
+    memory: Memory;
+  }
+> {
+  const alone = ids.slice(0, SOLO_APPROVALS);
+  const together = ids.slice(SOLO_APPROVALS);
 
   // Throttled, not delayed: a held call would keep one of the worker's activity slots per run, and
   // the runs behind them would wait for a slot before their first staging call (1000 parked, run of
   // 2026-12-02: 629 never got there). A throttled call is retried with backoff and frees its slot.
-  const hold = stack.emulator.state.faults.add({ operation: 'CreateModel', kind: 'throttle' });
+  const release = await stack.refuseStagingCreateModel();
   const sentAt = new Map<string, number>();
+  const firstStagingCall = async (id: string): Promise<number | undefined> => {
+    const events = (await stack.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+    const scheduled = events.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createModelFromPackage',
+    );
+    if (!scheduled) return undefined;
+    return Number(scheduled.eventTime!.seconds) * 1000 + Math.floor((scheduled.eventTime!.nanos ?? 0) / 1e6);
+  };
+  // The baseline: one at a time on the idle stack, what a single approval's path costs.
+  const approveToStagingAlone: number[] = [];
+  for (const id of alone) {
+    const sent = Date.now();
+    const res = await api(`/model-versions/${id}/approve`, 'approver', { comment: 'bench, alone' });
+    if (res.status !== 200) throw new Error(`approve ${id}: HTTP ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+    await sleep(2000);
+    const at = await firstStagingCall(id);
+    if (at === undefined) throw new Error(`${id}: approved alone, no staging call within 2 s`);
+    approveToStagingAlone.push(at - sent);
+  }
   const approveLatency: number[] = [];
   let approveErrors = 0;
-  await pool(ids, 50, async (id) => {
+  const firstSent = Date.now();
+  await pool(together, 50, async (id) => {
     const sent = Date.now();
     sentAt.set(id, sent);
     const res = await api(`/model-versions/${id}/approve`, 'approver', { comment: 'bench' });
@@ -155,36 +242,27 @@ export async function parkedAtGate(
   });
   const stagingQuery = `ModelPackageGroup = '${group}' AND LifecycleStage = 'deploying-staging'`;
   const t1 = Date.now();
-  while ((await count(stack, stagingQuery)) < n - approveErrors && Date.now() - t1 < 600_000)
+  while ((await count(stack, stagingQuery)) < ids.length - approveErrors && Date.now() - t1 < 600_000)
     await sleep(500);
-  const afterApprove = rss(stack);
+  const afterApprove = stack.memory();
   const toStaging: number[] = [];
   let missing = 0;
-  await pool(ids, 20, async (id) => {
-    const events = (await stack.client.workflow.getHandle(id).fetchHistory()).events ?? [];
-    const scheduled = events.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createModelFromPackage',
-    );
-    if (!scheduled) {
+  let lastThere = firstSent;
+  await pool(together, 20, async (id) => {
+    const at = await firstStagingCall(id);
+    if (at === undefined) {
       missing++;
       return;
     }
-    const at =
-      Number(scheduled.eventTime!.seconds) * 1000 + Math.floor((scheduled.eventTime!.nanos ?? 0) / 1e6);
+    lastThere = Math.max(lastThere, at);
     toStaging.push(at - sentAt.get(id)!);
   });
-  log(`  approve-all measured; terminating`);
-  await pool(ids, 50, async (id) => {
-    await stack.client.workflow
-      .getHandle(id)
-      .terminate('benchmark done')
-      .catch(() => undefined);
-  });
-  stack.emulator.state.faults.remove(hold.id);
+  log(`  approve-all measured`);
+  await release();
   return {
-    n,
-    startAllSeconds,
-    rss: { before, parked, afterApprove },
+    memory: afterApprove,
+    approveToStagingAlone,
+    approveThroughput: toStaging.length / ((lastThere - firstSent) / 1000),
     approve: {
       p50: quantile(approveLatency, 0.5),
       p99: quantile(approveLatency, 0.99),
@@ -196,6 +274,5 @@ export async function parkedAtGate(
       max: Math.max(...toStaging),
       missing,
     },
-    api: apiRuns,
   };
 }

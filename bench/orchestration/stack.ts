@@ -20,6 +20,8 @@ import {
 import { formatStaticTokens, generateLocalTokens, type StaticToken } from '../../src/api/auth/static-tokens';
 import { EMULATOR_EXECUTION_ROLE_ARN } from '../../src/config';
 import { startTemporalDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
+import type { ParkingStack } from './parked-at-gate';
+import { rssMiB } from './stats';
 import {
   startEmulator,
   type Emulator,
@@ -120,6 +122,26 @@ export async function startBenchStack(
       await emulator.close();
       await temporal.stop();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The dev-server stack as the parked benchmark sees it (its worker started with `maxCachedWorkflows`). */
+export function devParkingStack(
+  stack: BenchStack,
+  maxCachedWorkflows: ParkingStack['maxCachedWorkflows'],
+): ParkingStack {
+  return {
+    label: 'dev server (SQLite), 1 worker',
+    maxCachedWorkflows,
+    client: stack.client,
+    namespace: 'default',
+    apiUrl: stack.api.url,
+    token: (role) => stack.token(role),
+    memory: () => ({ workers: [rssMiB(stack.worker.pid)], server: rssMiB(stack.temporal.process.pid!) }),
+    refuseStagingCreateModel() {
+      const fault = stack.emulator.state.faults.add({ operation: 'CreateModel', kind: 'throttle' });
+      return Promise.resolve(() => Promise.resolve(void stack.emulator.state.faults.remove(fault.id)));
     },
   };
 }

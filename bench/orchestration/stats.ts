@@ -1,5 +1,5 @@
 /** Quantiles and the "median (min–max)" of repeated runs that BENCHMARKS.md reports. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;
@@ -26,4 +26,37 @@ export function rssMiB(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/** The pids whose parent is `pid` (PostgreSQL's backends under its postmaster), from /proc. */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces, so read after its closing parenthesis.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // gone while we looked
+    }
+  }
+  return children;
+}
+
+/**
+ * Proportional memory (PSS) of a process and its children, in MiB: a multi-process server's
+ * shared buffers counted once, not once per backend as a sum of RSS would.
+ */
+export function treePssMiB(pid: number): number {
+  let kb = 0;
+  for (const p of [pid, ...childPids(pid)]) {
+    try {
+      kb += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return kb / 1024;
 }
