@@ -262,4 +262,48 @@ describe('canary at its defaults, time skipped', () => {
     expect((await handle.describe()).typedSearchAttributes.get(LifecycleStageKey)).toBe('rolled-back');
     console.info(`[time-skipping] 4 h pause limit took ${Date.now() - wallStart} ms of wall-clock time`);
   });
+
+  it('an unhealthy look in the second 600 s bake rolls the canary back', async () => {
+    const wallStart = Date.now();
+    const req = defaultsRequest();
+    h.fake.scriptVerdicts(req.deployment.productionEndpointName, ['healthy', 'unhealthy']);
+    const { endpoint, stable, handle } = await approvedDefaultCanary(req);
+
+    const final = await handle.result();
+
+    expect(final.stage).toBe('rolled-back');
+    expect(final.rollback).toMatchObject({ cause: 'health', by: 'health-check' });
+    expect(final.rollback?.reason).toMatch(/^step 50%: /);
+    expect(final.verdicts.map((v) => [v.canaryWeight, v.status, v.checks])).toEqual([
+      [10, 'healthy', DEFAULT_BAKE_MS / DEFAULT_LOOK_EVERY_MS + 1],
+      [50, 'unhealthy', UNHEALTHY_AT_LOOK],
+    ]);
+    // The 10 % step baked its 600 s; the 50 % step's watch returned at its 4th look, 3 intervals in,
+    // before its bake's end, and the rollback followed in server time.
+    const bakes = await bakesOf(handle);
+    expect(bakes).toHaveLength(2);
+    expectWatchedUnderProductionOptions(bakes);
+    expect(bakes[0]!.verdictAfterMs).toBeGreaterThanOrEqual(DEFAULT_BAKE_MS);
+    expect(bakes[0]!.verdictAfterMs).toBeLessThan(DEFAULT_BAKE_MS + 60_000);
+    const lookedFor = (UNHEALTHY_AT_LOOK - 1) * DEFAULT_LOOK_EVERY_MS;
+    expect(bakes[1]!.verdictAfterMs).toBeGreaterThanOrEqual(lookedFor);
+    expect(bakes[1]!.verdictAfterMs).toBeLessThan(lookedFor + DEFAULT_LOOK_EVERY_MS);
+    expect(enteredAt(final, 'rolling-back')).toBeGreaterThanOrEqual(bakes[1]!.watch.closedAt!);
+    expect(enteredAt(final, 'rolling-back') - enteredAt(final, 'canary')).toBeGreaterThanOrEqual(
+      DEFAULT_BAKE_MS + lookedFor,
+    );
+    expect(weightsSet(h.fake, endpoint)).toEqual([
+      { v1: 90, v2: 10 },
+      { v1: 50, v2: 50 },
+      { v1: 100, v2: 0 },
+    ]);
+    expect(h.fake.endpoints.get(endpoint)?.variants.map((v) => v.variantName)).toEqual(['v1']);
+    expect(h.fake.packages.get(final.modelPackageArn!)?.status).toBe('Rejected');
+    expect(h.fake.packages.get(stable.arn)?.serving).toBe(endpoint);
+    expect((await handle.describe()).typedSearchAttributes.get(LifecycleStageKey)).toBe('rolled-back');
+    console.info(
+      `[time-skipping] rollback at the 50 % bake took ${Date.now() - wallStart} ms of wall-clock time; ` +
+        `verdicts after ${bakes.map((b) => b.verdictAfterMs / 1000).join(', ')} s of server time`,
+    );
+  });
 });
