@@ -166,7 +166,10 @@ export const SERVER_SLEEP_CHUNK_MS = 10_000;
  *   lock (the test not awaiting, a workflow task in flight) it moves at wall-clock speed instead.
  * - A sleep is never abandoned half-way: returning from the activity while one is in flight would
  *   release the activity's lock while it is lent, which unbalances the count. A cancellation is
- *   noticed at the heartbeat between two sleeps.
+ *   noticed at the heartbeat between two sleeps. The activity must end (as cancelled) before its
+ *   workflow closes: once a workflow is closed, every update to it fails with NOT_FOUND "Completed
+ *   workflow" (TestWorkflowMutableStateImpl.update) before cancelActivityTask or timeoutActivity
+ *   reach their unlockTimer, so the lock of an activity that outlives its workflow is never released.
  * - The heartbeat is the RecordActivityTaskHeartbeat call itself, awaited, not `Context.heartbeat()`:
  *   the worker throttles those to 80 % of the heartbeat timeout of wall-clock time, and the server
  *   must have recorded it before the clock jumps, or the jump lands past the heartbeat timeout.

@@ -9,15 +9,21 @@
  * watchHealth activity with the production options (25 s heartbeat timeout), looking every interval
  * as watchHealth does and heartbeating before every sleep of at most 10 s (sleepServerTimeUntil, whose
  * comment has the test server's lock accounting that makes this work). The bake times are asserted
- * from the server's record: the history's event times and the state's workflow-time stamps.
+ * from the server's record: the history's event times and the state's workflow-time stamps. A watch
+ * cancelled by an operator's command notices it at its next heartbeat, at most 10 s of server time
+ * later, and ends as cancelled while the rollback still runs, so the server's locks stay balanced.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorTypes } from '../../../src/shared/activity-contracts';
 import { approveSignal } from '../../../src/shared/messages';
 import { LifecycleStageKey } from '../../../src/shared/search-attributes';
 import type { FakeSageMaker } from '../../helpers/fake-sagemaker';
-import { sleepServerTimeUntil, type TimeSkippingTemporal } from '../../helpers/time-skipping';
+import {
+  SERVER_SLEEP_CHUNK_MS,
+  sleepServerTimeUntil,
+  type TimeSkippingTemporal,
+} from '../../helpers/time-skipping';
 import { ACTIVE_STAGES } from '../../../src/shared/lifecycle-state';
 import {
   command,
@@ -53,6 +59,10 @@ const polls: string[] = [];
 /** Server times of the endpoint lock's holder liveness checks. */
 const livenessChecks: number[] = [];
 let holdFirstBake = false;
+/** Every look a watch took (server time), by endpoint. */
+const looks: { endpointName: string; stepIndex?: number; checks: number; at: number }[] = [];
+/** Watches that ended cancelled: when (server time) they noticed it. */
+const watchesCancelled: { endpointName: string; stepIndex?: number; at: number }[] = [];
 /** The look at which a bake the fake scripts 'unhealthy' returns its verdict (the first is at the step's start). */
 const UNHEALTHY_AT_LOOK = 4;
 
@@ -80,7 +90,8 @@ function withRealDurations(fake: FakeSageMaker, t: TimeSkippingTemporal): object
     },
     async watchHealth(input: Parameters<typeof a.watchHealth>[0]) {
       bakesAsked.push(input.bakeSeconds);
-      // Held until the test has sent its command; the clock does not move meanwhile (nothing awaits a result).
+      // Held until the test has sent its command; meanwhile the clock moves at wall-clock speed only
+      // (nothing awaits a result, so the test's time-skipping lock is held).
       while (holdFirstBake && input.stepIndex === 0) {
         Context.current().heartbeat();
         await Context.current().sleep(100);
@@ -94,6 +105,7 @@ function withRealDurations(fake: FakeSageMaker, t: TimeSkippingTemporal): object
       const evidenceDeadline = bakeEndsAt + input.policy.maxWaitForEvidenceSeconds * 1000;
       for (let checks = 1; ; checks++) {
         const at = await t.env.currentTimeMs();
+        looks.push({ endpointName: input.endpointName, stepIndex: input.stepIndex, checks, at });
         const done =
           scripted.status === 'unhealthy'
             ? checks >= UNHEALTHY_AT_LOOK || at >= bakeEndsAt
@@ -107,7 +119,21 @@ function withRealDurations(fake: FakeSageMaker, t: TimeSkippingTemporal): object
           };
         }
         const nextDeadline = at < bakeEndsAt ? bakeEndsAt : evidenceDeadline;
-        await sleepServerTimeUntil(t, Math.min(at + input.intervalSeconds * 1000, nextDeadline), { checks });
+        try {
+          await sleepServerTimeUntil(t, Math.min(at + input.intervalSeconds * 1000, nextDeadline), {
+            checks,
+          });
+        } catch (err) {
+          if (err instanceof CancelledFailure) {
+            const noticedAt = await t.env.currentTimeMs();
+            watchesCancelled.push({
+              endpointName: input.endpointName,
+              stepIndex: input.stepIndex,
+              at: noticedAt,
+            });
+          }
+          throw err;
+        }
       }
     },
     async describeLockHolder(input: Parameters<typeof a.describeLockHolder>[0]) {
@@ -304,6 +330,53 @@ describe('canary at its defaults, time skipped', () => {
     console.info(
       `[time-skipping] rollback at the 50 % bake took ${Date.now() - wallStart} ms of wall-clock time; ` +
         `verdicts after ${bakes.map((b) => b.verdictAfterMs / 1000).join(', ')} s of server time`,
+    );
+  });
+
+  it('a rollback command in the middle of a 600 s bake cancels the watch at its next heartbeat', async () => {
+    const wallStart = Date.now();
+    const { req, endpoint, stable, handle } = await approvedDefaultCanary();
+    // Nothing awaits a result yet, so the clock moves only as this loop sleeps (10 s at a time, the
+    // watch's own sleeps with it), through staging, the canary config's update and 2 looks of the bake.
+    const looked = () => looks.filter((l) => l.endpointName === endpoint && l.stepIndex === 0).length;
+    while (looked() < 3) await h.temporal.env.sleep(10_000);
+    expect(await command(handle, 'rollback', 'oscar', 'wrong dashboard')).toMatchObject({ accepted: true });
+
+    const final = await handle.result();
+
+    expect(final.stage).toBe('rolled-back');
+    expect(final.rollback).toMatchObject({ cause: 'operator', by: 'oscar', reason: 'wrong dashboard' });
+    expect(final.verdicts).toEqual([]);
+    // The watch was cancelled in its bake, noticed it at the heartbeat before its next sleep (at most
+    // 10 s of server time after the command), and ended as cancelled, not failed or timed out.
+    const commandAt = Date.parse(final.commands.find((c) => c.action === 'rollback')!.at);
+    const [cancelled, ...more] = watchesCancelled.filter((w) => w.endpointName === endpoint);
+    expect(more).toEqual([]);
+    expect(cancelled?.stepIndex).toBe(0);
+    expect(cancelled!.at - commandAt).toBeGreaterThanOrEqual(0);
+    expect(cancelled!.at - commandAt).toBeLessThanOrEqual(SERVER_SLEEP_CHUNK_MS + 1_000);
+    const [watch, ...otherWatches] = await activitySpans(handle, 'watchHealth');
+    expect(otherWatches).toEqual([]);
+    // (The test server writes no ActivityTaskStarted for a cancelled attempt, so its number is not in history.)
+    expect(watch).toMatchObject({ outcome: 'canceled', heartbeatTimeoutMs: WATCH_HEARTBEAT_TIMEOUT_MS });
+    expect(watch!.closedAt! - watch!.scheduledAt).toBeLessThan(DEFAULT_BAKE_MS);
+    expect(weightsSet(h.fake, endpoint)).toEqual([
+      { v1: 90, v2: 10 },
+      { v1: 100, v2: 0 },
+    ]);
+    expect(h.fake.endpoints.get(endpoint)?.variants).toMatchObject([
+      { variantName: 'v1', modelName: `${req.modelPackageGroup}-v1-seed` },
+    ]);
+    expect(h.fake.packages.get(stable.arn)?.serving).toBe(endpoint);
+    // The cancelled watch left the server's time-skipping locks balanced: an hour still skips at once.
+    const before = await h.temporal.env.currentTimeMs();
+    const wallBefore = Date.now();
+    await h.temporal.env.sleep(HOUR_MS);
+    expect((await h.temporal.env.currentTimeMs()) - before).toBeGreaterThanOrEqual(HOUR_MS);
+    expect(Date.now() - wallBefore).toBeLessThan(10_000);
+    console.info(
+      `[time-skipping] rollback command mid-bake took ${Date.now() - wallStart} ms of wall-clock time; ` +
+        `the watch noticed it ${(cancelled!.at - commandAt) / 1000} s of server time after the command`,
     );
   });
 });
