@@ -8,7 +8,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, Socket } from 'node:net';
-import type { Client } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
+import { ActivityCancelledError, type Client } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -136,4 +138,59 @@ export async function startTimeSkippingTemporal(): Promise<TimeSkippingTemporal>
       await gone;
     },
   };
+}
+
+/**
+ * Server time one sleep of `sleepServerTimeUntil` lets pass: well inside the shortest heartbeat
+ * timeout of an activity that sleeps this way (watchHealth's 25 s), with a heartbeat before each.
+ */
+export const SERVER_SLEEP_CHUNK_MS = 10_000;
+
+/**
+ * Inside an activity on the time-skipping server: returns once the server's clock reads `untilMs`,
+ * heartbeating (with `details`) before every sleep of at most SERVER_SLEEP_CHUNK_MS. Throws the
+ * activity's CancelledFailure when the heartbeat reports a cancellation.
+ *
+ * The lock accounting it relies on (Java test server 1.38, io.temporal.internal.testservice):
+ * - A scheduled activity holds one time-skipping lock until it completes, fails, is cancelled or
+ *   times out (TestWorkflowMutableStateImpl: `ctx.lockTimer("processScheduleActivityTask")`, and
+ *   `unlockTimer` in completeActivityTask, failActivityTask, cancelActivityTask, timeoutActivity).
+ *   While it runs the clock moves at wall-clock speed and jumps to no timer, its heartbeat timeout
+ *   included; so a bake's server time must be let pass explicitly.
+ * - `unlockTimeSkippingWithSleep(d)` (TestService.unlockTimeSkippingWhileSleep) schedules a timer at
+ *   now + d, releases one lock, and answers when that timer has fired, whose callback takes one lock
+ *   again. It lends the activity's own lock to the clock for d and is balanced by itself: this takes
+ *   no lock of its own, so there is none to release. With no other lock held (the test awaits
+ *   `result()`, whose client releases the test's lock meanwhile), the clock jumps from timer to timer
+ *   in order (other workflows' timers run on the way) up to the sleep's; while something else holds a
+ *   lock (the test not awaiting, a workflow task in flight) it moves at wall-clock speed instead.
+ * - A sleep is never abandoned half-way: returning from the activity while one is in flight would
+ *   release the activity's lock while it is lent, which unbalances the count. A cancellation is
+ *   noticed at the heartbeat between two sleeps. The activity must end (as cancelled) before its
+ *   workflow closes: once a workflow is closed, every update to it fails with NOT_FOUND "Completed
+ *   workflow" (TestWorkflowMutableStateImpl.update) before cancelActivityTask or timeoutActivity
+ *   reach their unlockTimer, so the lock of an activity that outlives its workflow is never released.
+ * - The heartbeat is the RecordActivityTaskHeartbeat call itself, awaited, not `Context.heartbeat()`:
+ *   the worker throttles those to 80 % of the heartbeat timeout of wall-clock time, and the server
+ *   must have recorded it before the clock jumps, or the jump lands past the heartbeat timeout.
+ */
+export async function sleepServerTimeUntil(
+  t: TimeSkippingTemporal,
+  untilMs: number,
+  details?: unknown,
+): Promise<void> {
+  const ctx = Context.current();
+  for (let now = await t.env.currentTimeMs(); now < untilMs; now = await t.env.currentTimeMs()) {
+    try {
+      await t.client.activity.heartbeat(ctx.info.taskToken, details);
+    } catch (err) {
+      if (!(err instanceof ActivityCancelledError)) throw err;
+      // The worker learns of it from its own heartbeat, so the activity ends as cancelled, not failed.
+      ctx.heartbeat(details);
+      await ctx.cancelled;
+    }
+    await t.env.connection.testService!.unlockTimeSkippingWithSleep({
+      duration: msToTs(Math.min(untilMs - now, SERVER_SLEEP_CHUNK_MS)),
+    });
+  }
 }
