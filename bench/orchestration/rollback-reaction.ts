@@ -39,7 +39,17 @@ export interface ReactionRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function request(group: string, endpoint: string, regression: Regression): LifecycleRequest {
+/**
+ * The regression, applied to the new model when the production endpoint starts deploying it. Set in
+ * its container environment instead, staging validation would judge it too, and at 50 % errors
+ * reject it one time in four before it ever reached production (run of 2026-12-02 07:09).
+ */
+const badInProduction = (regression: Regression) =>
+  regression === 'errors-50%'
+    ? { errorRate: 0.5 }
+    : { latencyMs: REACTION.stableLatencyMs * 10, latencyJitterMs: REACTION.stableLatencyMs };
+
+function request(group: string, endpoint: string): LifecycleRequest {
   const id = randomUUID().slice(0, 8);
   return {
     modelPackageGroup: group,
@@ -47,10 +57,8 @@ function request(group: string, endpoint: string, regression: Regression): Lifec
     registeredBy: 'bench@local',
     artifactUri: `s3://models/${id}/model.tar.gz`,
     inferenceImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/churn:2',
-    environment:
-      regression === 'errors-50%'
-        ? { EMULATOR_ERROR_RATE: '0.5', EMULATOR_LATENCY_MS: String(REACTION.stableLatencyMs) }
-        : { EMULATOR_LATENCY_MS: String(REACTION.stableLatencyMs * 10) },
+    // Good in staging; bad from the canary's deployment on (see `badInProduction`).
+    environment: { EMULATOR_LATENCY_MS: String(REACTION.stableLatencyMs) },
     metrics: { auc: 0.91 },
     lineage: {
       datasetUri: 's3://data/churn',
@@ -87,7 +95,7 @@ export async function measureReaction(
   });
   const traffic = stack.emulator.state.traffic;
   traffic.setRules([...traffic.rules, { endpoint, ratePerSecond: REACTION.ratePerSecond }]);
-  const req = request(group, endpoint, regression);
+  const req = request(group, endpoint);
   const handle = await stack.client.workflow.start(LIFECYCLE_WORKFLOW_TYPE, {
     taskQueue: stack.taskQueue,
     workflowId: lifecycleWorkflowId(req.modelPackageGroup, req.idempotencyKey),
@@ -99,10 +107,17 @@ export async function measureReaction(
   );
   const { hosting, invocations } = stack.emulator.state;
   let firstServedAt: number | undefined;
+  let madeBad = false;
   let result: Omit<ReactionRun, 'stage' | 'rollbackBy'> | undefined;
   const deadline = Date.now() + 300_000;
   while (!result && Date.now() < deadline) {
     const ep = hosting.findEndpoint(endpoint);
+    // The canary config's update takes the emulator's update delay (2 s) before it serves: time enough.
+    if (!madeBad && ep?.pending?.kind === 'update') {
+      for (const v of ep.pending.variants.filter((x) => x.variantName !== 'v0'))
+        hosting.setBehaviourOverride(v.modelName, badInProduction(regression));
+      madeBad = true;
+    }
     const canaryName = ep?.variants.find((v) => v.variantName !== 'v0')?.variantName;
     const counts = canaryName ? invocations.counts.get(`${endpoint}/${canaryName}`) : undefined;
     const now = Date.now();

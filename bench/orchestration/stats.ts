@@ -8,7 +8,13 @@ export function quantile(values: number[], q: number): number {
   return sorted[i]!;
 }
 
-export const median = (values: number[]) => quantile(values, 0.5);
+/** The middle value; of an even count, the mean of the two middle ones (of two runs, their mean). */
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 /** "4.1 (3.8–4.6)" with `digits` decimals. */
 export function spread(values: number[], digits = 1): string {
