@@ -4,7 +4,7 @@
  *   --parked N   lifecycles parked at the approval gate, on the dev server and on the cluster (default 1000)
  *   --parked-runs K  repeats of each N-parked run, each on a topology of its own (default 2)
  *   --many M     lifecycles parked on the cluster in the large run (default 10000; 0 skips it)
- *   --cache C    WORKER_MAX_CACHED_WORKFLOWS of the workers in the parked runs (default 200)
+ *   --cache C    WORKER_MAX_CACHED_WORKFLOWS of the workers in the parked runs (default: the product's, 100)
  *   --runs R     repeats of each rollback-reaction case (default 3)
  *   --no-write   print the section, leave BENCHMARKS.md as it is (smoke runs)
  * The cluster runs need PostgreSQL and the Temporal server built from Go (`npm run cluster`'s own).
@@ -15,6 +15,8 @@ import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'prettier';
 import { findPostgresBinDir } from '../../cluster/postgres';
+import { WORKER_NODE_OPTIONS } from '../../cluster/service-processes';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/config/env-schema';
 import { TEMPORAL_CLI_VERSION } from '../../dev/ensure-temporal-cli';
 import { writeSection } from '../benchmarks-file';
 import { startClusterParkingStack } from './cluster-stack';
@@ -192,7 +194,7 @@ async function parkedRun(
 async function main(): Promise<void> {
   const parkedN = arg('parked', 1000);
   const manyN = arg('many', 10_000);
-  const cache = arg('cache', 200);
+  const cache = arg('cache', DEFAULT_MAX_CACHED_WORKFLOWS);
   const parkedRuns = arg('parked-runs', 2);
   const runs = arg('runs', 3);
   const started = Date.now();
@@ -274,7 +276,7 @@ async function main(): Promise<void> {
     '',
     '### Waiting at the approval gate',
     '',
-    `Lifecycles (manual approval, default 7-day deadline) started through the API, then (except in the ${manyN} run) all approved at once through the API; staging's CreateModel refused by an emulator throttle fault (retried with backoff, so it holds no activity slot) so they stop at the first staging call. Each run on a topology started for it; figures are median (min–max) over the column's runs. The workers' sticky cache holds at most ${cache} runs (\`WORKER_MAX_CACHED_WORKFLOWS=${cache}\`): a parked run needs no place in it, since reads answer from the memo.`,
+    `Lifecycles (manual approval, default 7-day deadline) started through the API, then (except in the ${manyN} run) all approved at once through the API; staging's CreateModel refused by an emulator throttle fault (retried with backoff, so it holds no activity slot) so they stop at the first staging call. Each run on a topology started for it; figures are median (min–max) over the column's runs. The workers' sticky cache holds at most ${cache} runs (\`WORKER_MAX_CACHED_WORKFLOWS=${cache}\`): a parked run needs no place in it, since reads answer from the memo. Workers run with \`NODE_OPTIONS=${WORKER_NODE_OPTIONS}\`, as docker-compose runs them.`,
     '',
     ...parkedTable(parked),
     '',

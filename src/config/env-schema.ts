@@ -5,6 +5,9 @@
  */
 import { z } from 'zod';
 
+/** WORKER_MAX_CACHED_WORKFLOWS when unset (see there). */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+
 const port = (fallback: number) =>
   z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(fallback);
 const optionalText = z
@@ -79,16 +82,17 @@ export const envSchema = z
     WORKER_SHUTDOWN_GRACE_SECONDS: positiveSeconds(30),
     /**
      * Runs the worker keeps in its sticky cache; beyond that the least recently used is evicted and
-     * replayed when it next has work. Unset: the SDK's default (sized from the machine's memory).
-     * Parked lifecycles need no place in it (reads answer from the memo), so thousands of parked runs
-     * fit a small cache.
+     * replayed when it next has work. Default 100: a cached run costs about 1.5-2 MiB of the worker's
+     * heap (each has its own instance of the bundle's modules), and parked lifecycles need no place
+     * in it (reads answer from the memo), so 10,000 parked fit in about 600 MiB (BENCHMARKS.md); the
+     * SDK's own default, sized from the heap limit, is about 900 on a 4 GiB heap and held 2 GiB.
      */
     WORKER_MAX_CACHED_WORKFLOWS: optionalText.pipe(
       z
         .string()
         .regex(/^\d{1,7}$/, 'must be a whole number of runs, e.g. 500')
         .transform(Number)
-        .optional(),
+        .default(DEFAULT_MAX_CACHED_WORKFLOWS),
     ),
     /** `host:port` of the worker's Prometheus endpoint (Temporal SDK and lifecycle metrics); unset: none. */
     WORKER_METRICS_ADDRESS: optionalText.pipe(

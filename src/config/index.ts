@@ -85,8 +85,8 @@ export interface ServiceConfig {
   auth: AuthConfig;
   worker: {
     shutdownGraceSeconds: number;
-    /** WORKER_MAX_CACHED_WORKFLOWS; unset: the SDK's default. */
-    maxCachedWorkflows?: number;
+    /** WORKER_MAX_CACHED_WORKFLOWS (default DEFAULT_MAX_CACHED_WORKFLOWS); 0 disables the cache. */
+    maxCachedWorkflows: number;
     workflowBundlePath?: string;
     /** Where the Prometheus exporter listens (WORKER_METRICS_ADDRESS); unset: no exporter. */
     metricsAddress?: string;
@@ -169,9 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     },
     worker: {
       shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
-      ...(e.WORKER_MAX_CACHED_WORKFLOWS !== undefined
-        ? { maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS }
-        : {}),
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
       ...(e.WORKFLOW_BUNDLE_PATH ? { workflowBundlePath: e.WORKFLOW_BUNDLE_PATH } : {}),
       ...(e.WORKER_METRICS_ADDRESS ? { metricsAddress: e.WORKER_METRICS_ADDRESS } : {}),
       ...(e.TEMPORAL_WORKER_VERSIONING === 'on'

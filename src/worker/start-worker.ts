@@ -26,9 +26,7 @@ export async function startWorker(config: ServiceConfig, logger: Logger): Promis
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     shutdownGraceSeconds: config.worker.shutdownGraceSeconds,
-    ...(config.worker.maxCachedWorkflows !== undefined
-      ? { maxCachedWorkflows: config.worker.maxCachedWorkflows }
-      : {}),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     ...(config.worker.workflowBundlePath ? { workflowBundlePath: config.worker.workflowBundlePath } : {}),
     production: config.production,
     ...(config.worker.versioning ? { versioning: config.worker.versioning } : {}),

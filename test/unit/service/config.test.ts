@@ -83,8 +83,9 @@ describe('loadConfig', () => {
     );
   });
 
-  it('sizes the sticky cache only when WORKER_MAX_CACHED_WORKFLOWS is a whole number', () => {
-    expect(loadConfig({}).worker.maxCachedWorkflows).toBeUndefined();
+  it('sizes the sticky cache at 100 runs, or at WORKER_MAX_CACHED_WORKFLOWS when it is a whole number', () => {
+    expect(loadConfig({}).worker.maxCachedWorkflows).toBe(100);
+    expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '' }).worker.maxCachedWorkflows).toBe(100);
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '500' }).worker.maxCachedWorkflows).toBe(500);
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '0' }).worker.maxCachedWorkflows).toBe(0);
     for (const bad of ['-1', '2.5', 'many']) {
