@@ -5,7 +5,7 @@
  */
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StaticToken } from '../api/auth/static-tokens';
+import { tokenFor, type StaticToken } from '../api/auth/static-tokens';
 
 export const localTokensPath = (dataDir: string) => join(dataDir, 'local-tokens.json');
 
@@ -26,5 +26,6 @@ export async function writeLocalTokens(dataDir: string, tokens: StaticToken[]): 
 
 /** A local token that carries `role`, when the stack generated one. */
 export async function localTokenFor(dataDir: string, role: string): Promise<string | undefined> {
-  return (await readLocalTokens(dataDir))?.find((t) => (t.roles as string[]).includes(role))?.token;
+  const tokens = await readLocalTokens(dataDir);
+  return tokens ? tokenFor(tokens, role) : undefined;
 }

@@ -12,6 +12,18 @@ export interface StaticToken {
   roles: Role[];
 }
 
+/** The token of the first entry that carries `role`, if any (the local stack's, a test's, a benchmark's). */
+export function tokenFor(tokens: readonly StaticToken[], role: string): string | undefined {
+  return tokens.find((t) => (t.roles as string[]).includes(role))?.token;
+}
+
+/** `tokenFor`, for callers that generated the tokens and must have one for `role`. */
+export function requireTokenFor(tokens: readonly StaticToken[], role: string): string {
+  const token = tokenFor(tokens, role);
+  if (token === undefined) throw new Error(`no token carries the role ${role}`);
+  return token;
+}
+
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function parseStaticTokens(spec: string): StaticToken[] {

@@ -20,6 +20,7 @@ import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../../activities';
+import { requireTokenFor } from '../../../src/api/auth/static-tokens';
 import { cachedPath } from '../../../cluster/go-binaries';
 import { findPostgresBinDir } from '../../../cluster/postgres';
 import { clusterSettings } from '../../../cluster/settings';
@@ -119,7 +120,7 @@ describe.skipIf(skipReason !== undefined)('the cluster: Temporal on PostgreSQL, 
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   }, 120_000);
 
-  const token = (role: string) => cluster.tokens.find((t) => (t.roles as string[]).includes(role))!.token;
+  const token = (role: string) => requireTokenFor(cluster.tokens, role);
   const api = async (method: string, path: string, role: string, body?: unknown) => {
     const res = await fetch(`${cluster.apiUrl}${path}`, {
       method,

@@ -7,6 +7,8 @@ import {
   formatStaticTokens,
   generateLocalTokens,
   parseStaticTokens,
+  requireTokenFor,
+  tokenFor,
 } from '../../../src/api/auth/static-tokens';
 
 const TOKEN = 'abcdefghijklmnop-1';
@@ -47,6 +49,15 @@ describe('static tokens', () => {
       'viewer',
     ]);
     expect(parseStaticTokens(formatStaticTokens(tokens))).toEqual(tokens);
+  });
+
+  it('finds the token that carries a role, and says so when none does', () => {
+    const tokens = parseStaticTokens(`${TOKEN}:alice@corp:approver+viewer,other-token-123456:ci:pipeline`);
+    expect(tokenFor(tokens, 'pipeline')).toBe('other-token-123456');
+    expect(tokenFor(tokens, 'viewer')).toBe(TOKEN);
+    expect(tokenFor(tokens, 'operator')).toBeUndefined();
+    expect(requireTokenFor(tokens, 'approver')).toBe(TOKEN);
+    expect(() => requireTokenFor(tokens, 'operator')).toThrow(/no token carries the role operator/);
   });
 });
 
