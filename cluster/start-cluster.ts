@@ -55,8 +55,9 @@ export interface Cluster {
   postgres: { host: string; port: number; external: boolean };
   tokens: StaticToken[];
   workers: Child[];
-  /** The Temporal server's process, and our own PostgreSQL's postmaster (none for POSTGRES_URL): benchmarks read their memory. */
+  /** The Temporal server's and the API's processes, and our own PostgreSQL's postmaster (none for POSTGRES_URL): benchmarks read their memory and CPU. */
   serverPid: number;
+  apiPid: number;
   postgresPid?: number;
   /** Starts one more worker process like the others. */
   startWorker(name: string): Child;
@@ -231,6 +232,7 @@ export async function startCluster(
       tokens,
       workers,
       serverPid: server.child.pid,
+      apiPid: api.child.pid,
       ...(pg.child ? { postgresPid: pg.child.pid } : {}),
       startWorker,
       logDir: settings.logDir,

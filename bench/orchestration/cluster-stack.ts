@@ -9,20 +9,13 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { clusterSettings } from '../../cluster/settings';
 import { startCluster } from '../../cluster/start-cluster';
+import { requireTokenFor } from '../../src/api/auth/static-tokens';
 import type { ParkingStack } from './parked-at-gate';
 import { freePort } from './stack';
 import { rssMiB, treePssMiB } from './stats';
 
 export interface ClusterParkingStack extends ParkingStack {
   stop(): Promise<void>;
-}
-
-/** A port below 32768: Temporal's PostgreSQL schema keeps membership ports in a smallint. */
-async function lowFreePort(): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port < 32_000) return port;
-  }
 }
 
 export async function startClusterParkingStack(o: {
@@ -34,7 +27,8 @@ export async function startClusterParkingStack(o: {
   await chmod(dataDir, 0o755); // PostgreSQL runs as the postgres user when we are root
   Object.assign(process.env, {
     DATA_DIR: dataDir,
-    TEMPORAL_PORT: String(await lowFreePort()),
+    // freePort stays below 32768, as the Temporal server's PostgreSQL schema needs (smallint ports).
+    TEMPORAL_PORT: String(await freePort()),
     EMULATOR_PORT: String(await freePort()),
     API_PORT: String(await freePort()),
     POSTGRES_PORT: String(await freePort()),
@@ -50,7 +44,6 @@ export async function startClusterParkingStack(o: {
   });
   const connection = await Connection.connect({ address: cluster.temporalAddress });
   const client = new Client({ connection, namespace: cluster.namespace });
-  const token = (role: string) => cluster.tokens.find((t) => (t.roles as string[]).includes(role))!.token;
   const faults = `${cluster.emulatorUrl}/_emulator/faults`;
   return {
     label: `PostgreSQL cluster, ${o.workers} workers`,
@@ -58,12 +51,18 @@ export async function startClusterParkingStack(o: {
     client,
     namespace: cluster.namespace,
     apiUrl: cluster.apiUrl,
-    token,
+    token: (role) => requireTokenFor(cluster.tokens, role),
     memory: () => ({
       workers: cluster.workers.map((w) => rssMiB(w.pid)),
       server: rssMiB(cluster.serverPid),
       ...(cluster.postgresPid ? { database: treePssMiB(cluster.postgresPid) } : {}),
     }),
+    processes: () => [
+      { role: 'Temporal server', pid: cluster.serverPid },
+      { role: 'API', pid: cluster.apiPid },
+      ...cluster.workers.map((w) => ({ role: 'workers' as const, pid: w.pid })),
+      ...(cluster.postgresPid ? [{ role: 'PostgreSQL' as const, pid: cluster.postgresPid, tree: true }] : []),
+    ],
     async refuseStagingCreateModel() {
       const res = await fetch(faults, {
         method: 'POST',

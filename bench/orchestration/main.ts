@@ -20,7 +20,14 @@ import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../src/config/env-schema';
 import { TEMPORAL_CLI_VERSION } from '../../dev/ensure-temporal-cli';
 import { writeSection } from '../benchmarks-file';
 import { startClusterParkingStack } from './cluster-stack';
-import { parkedAtGate, type Memory, type ParkedResult, type ParkingStack } from './parked-at-gate';
+import {
+  CPU_ROLES,
+  parkedAtGate,
+  type LoadRun,
+  type Memory,
+  type ParkedResult,
+  type ParkingStack,
+} from './parked-at-gate';
 import { measureReaction, REACTION, type ReactionRun, type Regression } from './rollback-reaction';
 import { devParkingStack, startBenchStack } from './stack';
 import { median, spread } from './stats';
@@ -154,8 +161,8 @@ function apiTable(columns: ParkedResult[][]): string[] {
     api: c[0]!.api.map((route, i) => ({ name: route.name, runs: c.flatMap((p) => p.api[i]!.runs) })),
   }));
   const rows = [
-    '| topology | route | runs × 10 s | p50 (ms) | p99 (ms) | req/s | errors | goal p99 ≤ 50 ms, 0 errors |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| topology | route | runs × 10 s | p50 (ms) | p99 (ms) | req/s | errors | goal p99 ≤ 50 ms, 0 errors | CPU in use, cores (median): ${CPU_ROLES.join(' · ')} |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const p of results) {
     for (const a of p.api) {
@@ -168,11 +175,21 @@ function apiTable(columns: ParkedResult[][]): string[] {
         )} | ${spread(p99, 0)} | ${spread(
           a.runs.map((r) => r.rps),
           0,
-        )} | ${errors} | ${median(p99) <= 50 && errors === 0 ? 'met' : '**missed**'} |`,
+        )} | ${errors} | ${median(p99) <= 50 && errors === 0 ? 'met' : '**missed**'} | ${coresCell(a.runs)} |`,
       );
     }
   }
   return rows;
+}
+
+/** "0.9 · 0.6 · 0.2 · – · 0.3 (sum 2.0)": the median cores of each role over the runs. */
+function coresCell(runs: LoadRun[]): string {
+  const medians = CPU_ROLES.map((role) => {
+    const values = runs.map((r) => r.cores[role]).filter((v): v is number => v !== undefined);
+    return values.length ? median(values) : undefined;
+  });
+  const sum = medians.reduce<number>((s, v) => s + (v ?? 0), 0);
+  return `${medians.map((v) => (v === undefined ? '–' : v.toFixed(2))).join(' · ')} (sum ${sum.toFixed(2)})`;
 }
 
 /** One parked run on a stack that is started for it and stopped after, so its memory is its own. */

@@ -10,23 +10,29 @@
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { quantile } from './stats';
+import { cpuSeconds, quantile } from './stats';
 
 /** What the parked benchmark needs of a topology. */
 export interface ParkingStack {
   /** "dev server" or "PostgreSQL cluster, 2 workers", for the tables. */
   label: string;
   /** WORKER_MAX_CACHED_WORKFLOWS of its workers. */
-  maxCachedWorkflows: number | 'SDK default';
+  maxCachedWorkflows: number;
   client: Client;
   namespace: string;
   apiUrl: string;
   token(role: string): string;
   /** Memory now, MiB: each worker's RSS, the Temporal server's RSS, its database's (PSS) if it has its own. */
   memory(): Memory;
+  /** Its processes by role, for the CPU each used during a load test (`tree`: with its children). */
+  processes(): { role: CpuRole; pid: number; tree?: boolean }[];
   /** Makes staging's CreateModel fail as throttled until the returned function is called. */
   refuseStagingCreateModel(): Promise<() => Promise<void>>;
 }
+
+/** Where the CPU of a load test went; "benchmark" is this process, which runs autocannon. */
+export const CPU_ROLES = ['Temporal server', 'API', 'workers', 'PostgreSQL', 'benchmark'] as const;
+export type CpuRole = (typeof CPU_ROLES)[number];
 
 export interface Memory {
   workers: number[];
@@ -37,7 +43,7 @@ export interface Memory {
 export interface ParkedResult {
   label: string;
   n: number;
-  maxCachedWorkflows: number | 'SDK default';
+  maxCachedWorkflows: number;
   startAllSeconds: number;
   memory: { before: Memory; parked: Memory; afterApprove?: Memory };
   /** Only when the run approved them all (not for the 10,000 run: parking is what it measures). */
@@ -47,7 +53,16 @@ export interface ParkedResult {
   approveToStagingAlone?: number[];
   /** Approved runs that reached their first staging call, per second, from the first approve sent to the last one there. */
   approveThroughput?: number;
-  api: { name: string; runs: { p50: number; p99: number; errors: number; rps: number }[] }[];
+  api: { name: string; runs: LoadRun[] }[];
+}
+
+export interface LoadRun {
+  p50: number;
+  p99: number;
+  errors: number;
+  rps: number;
+  /** CPU used during the run by each role, in cores (CPU seconds ÷ the run's seconds). */
+  cores: Partial<Record<CpuRole, number>>;
 }
 
 export interface ParkedOptions {
@@ -91,15 +106,34 @@ async function count(stack: ParkingStack, query: string): Promise<number> {
   return Number(r.count ?? 0);
 }
 
-async function loadTest(url: string, token: string, paths: () => string, seconds: number) {
+function cpuByRole(stack: ParkingStack): Partial<Record<CpuRole, number>> {
+  const out: Partial<Record<CpuRole, number>> = { benchmark: cpuSeconds(process.pid) };
+  for (const p of stack.processes()) out[p.role] = (out[p.role] ?? 0) + cpuSeconds(p.pid, p.tree);
+  return out;
+}
+
+async function loadTest(
+  stack: ParkingStack,
+  token: string,
+  paths: () => string,
+  seconds: number,
+): Promise<LoadRun> {
+  const cpuBefore = cpuByRole(stack);
+  const wallBefore = Date.now();
   const result = await autocannon({
-    url,
+    url: stack.apiUrl,
     connections: 50,
     duration: seconds,
     headers: { authorization: `Bearer ${token}` },
     requests: [{ setupRequest: (req) => ({ ...req, path: paths() }) }],
   });
+  const wallSeconds = (Date.now() - wallBefore) / 1000;
+  const cpuAfter = cpuByRole(stack);
+  const cores: LoadRun['cores'] = {};
+  for (const role of Object.keys(cpuAfter) as CpuRole[])
+    cores[role] = (cpuAfter[role]! - (cpuBefore[role] ?? 0)) / wallSeconds;
   return {
+    cores,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
@@ -150,19 +184,14 @@ export async function parkedAtGate(
   for (let r = 0; r < 3; r++) {
     apiRuns[0]!.runs.push(
       await loadTest(
-        stack.apiUrl,
+        stack,
         readerToken,
         () => `/model-versions/${ids[Math.floor(Math.random() * ids.length)]}`,
         10,
       ),
     );
     apiRuns[1]!.runs.push(
-      await loadTest(
-        stack.apiUrl,
-        readerToken,
-        () => `/model-versions?stage=awaiting-approval&group=${group}`,
-        10,
-      ),
+      await loadTest(stack, readerToken, () => `/model-versions?stage=awaiting-approval&group=${group}`, 10),
     );
   }
   log(`  API load done`);

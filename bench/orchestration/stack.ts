@@ -17,7 +17,12 @@ import {
   startWorkerProcess,
   type ServiceEnv,
 } from '../../cluster/service-processes';
-import { formatStaticTokens, generateLocalTokens, type StaticToken } from '../../src/api/auth/static-tokens';
+import {
+  formatStaticTokens,
+  generateLocalTokens,
+  requireTokenFor,
+  type StaticToken,
+} from '../../src/api/auth/static-tokens';
 import { EMULATOR_EXECUTION_ROLE_ARN } from '../../src/config';
 import { startTemporalDevServer, type RunningDevServer } from '../../dev/temporal-dev-server';
 import type { ParkingStack } from './parked-at-gate';
@@ -114,7 +119,7 @@ export async function startBenchStack(
     api,
     tokens,
     taskQueue,
-    token: (role) => tokens.find((t) => (t.roles as string[]).includes(role))!.token,
+    token: (role) => requireTokenFor(tokens, role),
     async stop() {
       await api.child.stop();
       await worker.stop();
@@ -127,10 +132,7 @@ export async function startBenchStack(
 }
 
 /** The dev-server stack as the parked benchmark sees it (its worker started with `maxCachedWorkflows`). */
-export function devParkingStack(
-  stack: BenchStack,
-  maxCachedWorkflows: ParkingStack['maxCachedWorkflows'],
-): ParkingStack {
+export function devParkingStack(stack: BenchStack, maxCachedWorkflows: number): ParkingStack {
   return {
     label: 'dev server (SQLite), 1 worker',
     maxCachedWorkflows,
@@ -139,6 +141,11 @@ export function devParkingStack(
     apiUrl: stack.api.url,
     token: (role) => stack.token(role),
     memory: () => ({ workers: [rssMiB(stack.worker.pid)], server: rssMiB(stack.temporal.process.pid!) }),
+    processes: () => [
+      { role: 'Temporal server', pid: stack.temporal.process.pid! },
+      { role: 'API', pid: stack.api.child.pid },
+      { role: 'workers', pid: stack.worker.pid },
+    ],
     refuseStagingCreateModel() {
       const fault = stack.emulator.state.faults.add({ operation: 'CreateModel', kind: 'throttle' });
       return Promise.resolve(() => Promise.resolve(void stack.emulator.state.faults.remove(fault.id)));

@@ -1,4 +1,5 @@
 /** Quantiles and the "median (min–max)" of repeated runs that BENCHMARKS.md reports. */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 export function quantile(values: number[], q: number): number {
@@ -65,4 +66,28 @@ export function treePssMiB(pid: number): number {
     }
   }
   return kb / 1024;
+}
+
+const CLOCK_TICKS_PER_SECOND = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system, all threads) a process has used, in seconds; with `tree`, its children's too. */
+export function cpuSeconds(pid: number, tree = false): number {
+  let ticks = 0;
+  for (const p of tree ? [pid, ...childPids(pid)] : [pid]) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      // After "(comm) ": state is field 3, utime field 14 and stime field 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone while we looked
+    }
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
 }
