@@ -45,6 +45,7 @@ import { EndpointNameKey, LifecycleStageKey, ModelPackageGroupKey } from '../../
 import { temporalUnavailable } from '../common/temporal-errors';
 import { API_SETTINGS, TEMPORAL_CLIENT } from '../tokens';
 import type { ListQuery } from './schemas';
+import { SharedCalls } from '../common/shared-calls';
 import { differingFields } from './request-diff';
 import { completedState, isNoWorkerAnswer, serverView, tsToIso, type ServerView } from './server-view';
 import {
@@ -124,7 +125,13 @@ const failureMessage = (err: Error): string => {
 @Injectable()
 export class LifecycleService {
   /** Describes in flight, by id, that concurrent reads of the same id share (describeShared). */
-  private readonly describing = new Map<string, Promise<WorkflowExecutionDescription>>();
+  private readonly describing = new SharedCalls<WorkflowExecutionDescription>();
+  /**
+   * Visibility lists in flight, by query and page, that identical lists share: the server limits
+   * visibility calls per namespace (frontend.namespaceRPS.visibility), and a list is eventually
+   * consistent anyway, so joining one already running loses nothing a caller could rely on.
+   */
+  private readonly listing = new SharedCalls<Awaited<ReturnType<LifecycleService['listOnce']>>>();
 
   constructor(
     @Inject(TEMPORAL_CLIENT) private readonly client: Client,
@@ -278,14 +285,7 @@ export class LifecycleService {
    * shared call, so a read after an approve returned sees the approval.
    */
   private describeShared(id: string): Promise<WorkflowExecutionDescription> {
-    let inFlight = this.describing.get(id);
-    if (!inFlight) {
-      inFlight = this.describe(id).finally(() => {
-        if (this.describing.get(id) === inFlight) this.describing.delete(id);
-      });
-      this.describing.set(id, inFlight);
-    }
-    return inFlight;
+    return this.describing.run(id, () => this.describe(id));
   }
 
   /** The full state, for decisions that need it (a Studio event): 503 when no worker answers. */
@@ -354,7 +354,12 @@ export class LifecycleService {
     return this.listWhere({ group: query.group, stage: query.stage }, query.pageSize, query.pageToken);
   }
 
-  async listWhere(filter: ListFilter, pageSize: number, pageToken?: string) {
+  listWhere(filter: ListFilter, pageSize: number, pageToken?: string) {
+    const key = JSON.stringify([visibilityQuery(filter), pageSize, pageToken ?? null]);
+    return this.listing.run(key, () => this.listOnce(filter, pageSize, pageToken));
+  }
+
+  private async listOnce(filter: ListFilter, pageSize: number, pageToken?: string) {
     try {
       const response = await this.client.workflowService.listWorkflowExecutions({
         namespace: this.settings.namespace,
@@ -401,7 +406,7 @@ export class LifecycleService {
         handle.executeUpdate(commandUpdate, { args: [{ action, by, reason }] }),
       );
     } catch (err) {
-      this.describing.delete(id);
+      this.describing.forget(id);
       if (err instanceof WorkflowUpdateFailedError) {
         throw new ConflictException(`${action} refused: ${failureMessage(err)}`);
       }
@@ -413,7 +418,7 @@ export class LifecycleService {
       }
       throw temporalUnavailable(err) ?? err;
     }
-    this.describing.delete(id);
+    this.describing.forget(id);
     if (!result.accepted) {
       throw new ForbiddenException(`${action} refused: ${result.refusal ?? 'not allowed for this caller'}`);
     }
