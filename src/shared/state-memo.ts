@@ -29,8 +29,34 @@ export const STATE_MEMO_BOUNDS = {
   validationResults: 20,
 } as const;
 
-/** Above this a field is left out (`omitted`) rather than risk the server's per-event memo limit (2 MiB). */
+/** Above this a field is left out (`omitted`): one large field must not crowd out the others. */
 export const MAX_MEMO_FIELD_BYTES = 64 * 1024;
+
+/**
+ * The whole memo stays under this. At every upsert the server checks the memo with every field
+ * merged, and above `limit.memoSize.error` (2 MiB by default) it terminates the run: a lifecycle
+ * killed mid-canary by its own read model. Largest fields go first, the core never.
+ */
+export const MAX_MEMO_TOTAL_BYTES = 1024 * 1024;
+
+/** What a field costs the server: its JSON in UTF-8, plus the payload's encoding metadata. */
+const PAYLOAD_OVERHEAD_BYTES = 64;
+
+/** UTF-8 length of the value's JSON, without Buffer or TextEncoder (the workflow bundle imports this). */
+export function jsonBytes(value: unknown): number {
+  const json = JSON.stringify(value) ?? '';
+  let bytes = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4; // a surrogate pair: one 4-byte code point
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
 
 export type OmittedCounts = Partial<Record<keyof typeof STATE_MEMO_BOUNDS | 'fields', number>>;
 
@@ -109,7 +135,10 @@ function bounded(state: LifecycleState): { state: LifecycleState; omitted: Omitt
  * The memo fields for this state. The workflow upserts the ones whose value changed since its last
  * upsert; verdict slots never change once written, so only a new verdict's slot is written.
  */
-export function stateMemoFields(full: LifecycleState): Record<string, unknown> {
+export function stateMemoFields(
+  full: LifecycleState,
+  limits = { fieldBytes: MAX_MEMO_FIELD_BYTES, totalBytes: MAX_MEMO_TOTAL_BYTES },
+): Record<string, unknown> {
   const { state, omitted } = bounded(full);
   const fields: Record<string, Record<string, unknown>> = {};
   for (const [field, keys] of Object.entries(FIELDS)) {
@@ -125,11 +154,23 @@ export function stateMemoFields(full: LifecycleState): Record<string, unknown> {
     const seq = first + i;
     fields[`${VERDICT_SLOT}${seq % STATE_MEMO_BOUNDS.verdicts}`] = { seq, verdict };
   });
-  for (const [field, value] of Object.entries(fields)) {
-    if (field !== CORE && JSON.stringify(value).length > MAX_MEMO_FIELD_BYTES) {
-      fields[field] = { omittedBytes: JSON.stringify(value).length };
-      omitted.fields = (omitted.fields ?? 0) + 1;
-    }
+  const size = new Map(Object.entries(fields).map(([f, v]) => [f, jsonBytes(v) + PAYLOAD_OVERHEAD_BYTES]));
+  const omit = (field: string) => {
+    fields[field] = { omittedBytes: size.get(field)! - PAYLOAD_OVERHEAD_BYTES };
+    size.set(field, jsonBytes(fields[field]) + PAYLOAD_OVERHEAD_BYTES);
+    omitted.fields = (omitted.fields ?? 0) + 1;
+  };
+  for (const field of Object.keys(fields)) {
+    if (field !== CORE && size.get(field)! - PAYLOAD_OVERHEAD_BYTES > limits.fieldBytes) omit(field);
+  }
+  // The counts field and the API's own `registeredBy` come on top: a few hundred bytes.
+  const total = () => [...size.values()].reduce((a, b) => a + b, 0) + 1024;
+  while (total() > limits.totalBytes) {
+    const largest = [...size.entries()]
+      .filter(([f]) => f !== CORE && !('omittedBytes' in fields[f]!))
+      .sort((a, b) => b[1] - a[1])[0];
+    if (!largest) break;
+    omit(largest[0]);
   }
   fields[CORE] = { ...fields[CORE], v: STATE_MEMO_VERSION };
   fields[COUNTS] = { verdictCount: verdicts.length, omitted };

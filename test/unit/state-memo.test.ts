@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { HealthVerdict } from '../../src/shared/activity-contracts';
 import type { LifecycleState } from '../../src/shared/lifecycle-state';
 import {
+  jsonBytes,
   MAX_MEMO_FIELD_BYTES,
+  MAX_MEMO_TOTAL_BYTES,
   STATE_MEMO_BOUNDS,
   stateFromMemo,
   stateMemoFields,
@@ -168,6 +170,39 @@ describe('the state memo', () => {
     expect(read.state.approval).toBeUndefined();
     expect(read.state.stage).toBe('canary');
     expect(read.omitted.fields).toBe(1);
+  });
+
+  it('counts a field in UTF-8 bytes, so text outside ASCII cannot slip past the field bound', () => {
+    expect(jsonBytes('a€😀')).toBe('"a€😀"'.length + 2 + 2); // € is 3 bytes, 😀 4 (2 UTF-16 units)
+    // 30,000 euro signs: 30 KB of UTF-16 units, 90 KB of UTF-8, over the 64 KiB field bound.
+    const euros = state({
+      warnings: [{ at: at(3), message: '€'.repeat(30_000) }] as LifecycleState['warnings'],
+    });
+    const fields = stateMemoFields(euros);
+    const log = fields['state.log'] as { omittedBytes: number };
+    expect(log.omittedBytes).toBeGreaterThan(90_000);
+    expect(Object.keys(log)).toEqual(['omittedBytes']);
+    expect(stateFromMemo(memoAfter([euros]))!.omitted.fields).toBe(1);
+  });
+
+  it('keeps the whole memo under its budget (the server terminates a run whose merged memo passes 2 MiB), largest fields out first, the core never', () => {
+    expect(MAX_MEMO_TOTAL_BYTES).toBeLessThanOrEqual(2 * 1024 * 1024 - 64 * 1024);
+    // Ten verdicts of ~30 KB each, every one within the field bound; a 200 KB budget holds six.
+    const big = (i: number) => ({ ...verdict(i), reasons: [`look ${i}: ${'r'.repeat(30_000 + i * 100)}`] });
+    const heavy = state({ verdicts: Array.from({ length: 10 }, (_, i) => big(i)) });
+    const limits = { fieldBytes: MAX_MEMO_FIELD_BYTES, totalBytes: 200_000 };
+    const fields = stateMemoFields(heavy, limits);
+    expect(jsonBytes(fields)).toBeLessThanOrEqual(limits.totalBytes);
+    const slots = Object.entries(fields).filter(([k]) => k.startsWith('state.verdict.'));
+    const out = slots.filter(([, v]) => 'omittedBytes' in (v as object)).map(([k]) => k);
+    // The largest (the latest, longest reasons) go first, and no more than needed.
+    expect(out.sort()).toEqual(['state.verdict.6', 'state.verdict.7', 'state.verdict.8', 'state.verdict.9']);
+    const read = stateFromMemo(JSON.parse(JSON.stringify(fields)) as Record<string, unknown>)!;
+    expect(read.state.stage).toBe('canary');
+    expect(read.state.verdicts.map((v) => v.checks)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(read.omitted.fields).toBe(4);
+    // With the default budget the same state is written in full.
+    expect(Object.values(stateMemoFields(heavy)).some((v) => 'omittedBytes' in (v as object))).toBe(false);
   });
 
   it('is absent for a run started before the memo (only registeredBy) or with another layout', () => {
