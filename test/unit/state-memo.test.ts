@@ -176,7 +176,7 @@ describe('the state memo', () => {
     expect(jsonBytes('a€😀')).toBe('"a€😀"'.length + 2 + 2); // € is 3 bytes, 😀 4 (2 UTF-16 units)
     // 30,000 euro signs: 30 KB of UTF-16 units, 90 KB of UTF-8, over the 64 KiB field bound.
     const euros = state({
-      warnings: [{ at: at(3), message: '€'.repeat(30_000) }] as LifecycleState['warnings'],
+      warnings: [{ at: at(3), text: '€'.repeat(30_000) }],
     });
     const fields = stateMemoFields(euros);
     const log = fields['state.log'] as { omittedBytes: number };
