@@ -7,10 +7,11 @@
  *   --cache C    WORKER_MAX_CACHED_WORKFLOWS of the workers in the parked runs (default: the product's, 100)
  *   --runs R     repeats of each rollback-reaction case (default 3)
  *   --no-write   print the section, leave BENCHMARKS.md as it is (smoke runs)
+ *   --no-overhead  skip the orchestration-overhead benchmark that runs after (`npm run bench:overhead`)
  * The cluster runs need PostgreSQL and the Temporal server built from Go (`npm run cluster`'s own).
  * Heavy: run it alone on the machine. Not part of `npm test`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'prettier';
@@ -305,13 +306,25 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   // Formatted as `npm run lint` (prettier) wants the file.
-  if (!process.argv.includes('--no-write'))
+  const noWrite = process.argv.includes('--no-write');
+  if (!noWrite)
     writeSection(
       join(__dirname, '../../BENCHMARKS.md'),
       'orchestration',
       await format(md, { parser: 'markdown' }),
     );
   console.log(md);
+  // The issue's last figure, orchestration overhead, has its own benchmark and section: run it too,
+  // after this one's stacks are gone (`--no-overhead` skips it; `npm run bench:overhead` runs it alone).
+  if (!process.argv.includes('--no-overhead')) {
+    log('orchestration overhead (bench/overhead/main.ts)');
+    const overhead = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '../overhead/main.ts'), ...(noWrite ? ['--no-write'] : [])],
+      { stdio: 'inherit' },
+    );
+    if (overhead.status !== 0) process.exit(overhead.status ?? 1);
+  }
   // Sockets of held (then cancelled) emulator calls and the SDK's connections keep the loop alive.
   process.exit(0);
 }

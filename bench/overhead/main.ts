@@ -301,11 +301,12 @@ async function main(): Promise<void> {
         )}.`,
       '',
     ].join('\n');
-    writeSection(
-      join(__dirname, '../../BENCHMARKS.md'),
-      'overhead',
-      await format(md, { parser: 'markdown' }),
-    );
+    if (!process.argv.includes('--no-write'))
+      writeSection(
+        join(__dirname, '../../BENCHMARKS.md'),
+        'overhead',
+        await format(md, { parser: 'markdown' }),
+      );
     console.log(md);
   } finally {
     await nativeConnection.close();
