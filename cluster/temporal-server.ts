@@ -125,34 +125,8 @@ dynamicConfigClient:
 `;
 }
 
-/**
- * Dynamic config: what the lifecycle needs of the server (Worker Deployment Versioning, updates),
- * and what the CLI's dev server sets so a search attribute is usable as soon as it is created.
- */
-export const DYNAMIC_CONFIG_YAML = `# Written by cluster/temporal-server.ts at each start; edits are lost.
-system.enableDeploymentVersions:
-  - value: true
-system.enableDeployments:
-  - value: true
-frontend.workerVersioningWorkflowAPIs:
-  - value: true
-frontend.workerVersioningDataAPIs:
-  - value: true
-frontend.enableUpdateWorkflowExecution:
-  - value: true
-frontend.enableExecuteMultiOperation:
-  - value: true
-limit.maxIDLength:
-  - value: 255
-system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
-frontend.persistenceMaxQPS:
-  - value: 10000
-history.persistenceMaxQPS:
-  - value: 45000
-frontend.namespaceRPS.visibility:
-  - value: 100
-`;
+/** The dynamic config, shared with docker-compose.yml (which mounts the same file). */
+export const DYNAMIC_CONFIG_PATH = join(__dirname, 'temporal-dynamic-config.yaml');
 
 async function waitUntilServing(address: string, child: Child, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -183,10 +157,8 @@ export async function startTemporalServer(o: TemporalServerOptions): Promise<Run
   await setUpTemporalSchema(o.postgres, o.logDir);
   const configDir = join(o.dir, 'config');
   await mkdir(configDir, { recursive: true });
-  const dynamicConfigPath = join(configDir, 'dynamic-config.yaml');
-  await writeFile(dynamicConfigPath, DYNAMIC_CONFIG_YAML);
   // It carries the database password: readable by us only.
-  await writeFile(join(configDir, 'cluster.yaml'), serverConfigYaml(o, dynamicConfigPath), { mode: 0o600 });
+  await writeFile(join(configDir, 'cluster.yaml'), serverConfigYaml(o, DYNAMIC_CONFIG_PATH), { mode: 0o600 });
   const child = startChild({
     name: 'temporal',
     command: executable,
