@@ -42,10 +42,10 @@ import {
   type LockPosition,
 } from '../../shared/messages';
 import { EndpointNameKey, LifecycleStageKey, ModelPackageGroupKey } from '../../shared/search-attributes';
+import { SharedCalls } from '../common/shared-calls';
 import { temporalUnavailable } from '../common/temporal-errors';
 import { API_SETTINGS, TEMPORAL_CLIENT } from '../tokens';
 import type { ListQuery } from './schemas';
-import { SharedCalls } from '../common/shared-calls';
 import { differingFields } from './request-diff';
 import { completedState, isNoWorkerAnswer, serverView, tsToIso, type ServerView } from './server-view';
 import {

@@ -49,8 +49,12 @@ import type { WithdrawalService } from './withdrawal.service';
 import { parseStartRequest } from './start-request';
 
 const ID_PARAM = { name: 'id', description: 'The id returned by POST /model-versions (the workflow ID)' };
+/** What any route may answer when Temporal cannot take the call (common/temporal-errors.ts). */
+const TEMPORAL_STATUSES = [429, 503, 504];
 const errors = (...codes: number[]) =>
-  applyDecorators(...codes.map((status) => ApiResponse({ status, schema: errorJsonSchema })));
+  applyDecorators(
+    ...[...codes, ...TEMPORAL_STATUSES].map((status) => ApiResponse({ status, schema: errorJsonSchema })),
+  );
 
 /** Who may send which command (see auth/roles.ts): one role per permission, whichever route carries it. */
 export const COMMAND_ROLES: Record<CommandAction, Role[]> = {

@@ -56,6 +56,11 @@ describe('health and documentation', () => {
     const props = post.requestBody.content['application/json'].schema.properties;
     expect(props).toHaveProperty('artifactUri');
     expect(props).not.toHaveProperty('registeredBy');
+    // A command documents its own refusals and what Temporal's limits or absence answer.
+    const approve = doc.paths['/model-versions/{id}/approve']!.post as { responses: Record<string, unknown> };
+    expect(Object.keys(approve.responses)).toEqual(
+      expect.arrayContaining(['200', '403', '409', '429', '503', '504']),
+    );
     expect((await fetch(`${api.baseUrl}/docs`)).status).toBe(200);
   });
 });
