@@ -154,17 +154,17 @@ export function stateMemoFields(
     const seq = first + i;
     fields[`${VERDICT_SLOT}${seq % STATE_MEMO_BOUNDS.verdicts}`] = { seq, verdict };
   });
-  const size = new Map(Object.entries(fields).map(([f, v]) => [f, jsonBytes(v) + PAYLOAD_OVERHEAD_BYTES]));
+  const size = new Map(Object.entries(fields).map(([f, v]) => [f, jsonBytes(v)]));
   const omit = (field: string) => {
-    fields[field] = { omittedBytes: size.get(field)! - PAYLOAD_OVERHEAD_BYTES };
-    size.set(field, jsonBytes(fields[field]) + PAYLOAD_OVERHEAD_BYTES);
+    fields[field] = { omittedBytes: size.get(field)! };
+    size.set(field, jsonBytes(fields[field]));
     omitted.fields = (omitted.fields ?? 0) + 1;
   };
   for (const field of Object.keys(fields)) {
-    if (field !== CORE && size.get(field)! - PAYLOAD_OVERHEAD_BYTES > limits.fieldBytes) omit(field);
+    if (field !== CORE && size.get(field)! > limits.fieldBytes) omit(field);
   }
-  // The counts field and the API's own `registeredBy` come on top: a few hundred bytes.
-  const total = () => [...size.values()].reduce((a, b) => a + b, 0) + 1024;
+  // Each field's payload metadata, and the counts field and the API's own `registeredBy` on top.
+  const total = () => [...size.values()].reduce((a, b) => a + b + PAYLOAD_OVERHEAD_BYTES, 0) + 1024;
   while (total() > limits.totalBytes) {
     const largest = [...size.entries()]
       .filter(([f]) => f !== CORE && !('omittedBytes' in fields[f]!))

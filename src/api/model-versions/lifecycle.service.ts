@@ -355,15 +355,16 @@ export class LifecycleService {
   }
 
   listWhere(filter: ListFilter, pageSize: number, pageToken?: string) {
-    const key = JSON.stringify([visibilityQuery(filter), pageSize, pageToken ?? null]);
-    return this.listing.run(key, () => this.listOnce(filter, pageSize, pageToken));
+    const query = visibilityQuery(filter);
+    const key = JSON.stringify([query, pageSize, pageToken ?? null]);
+    return this.listing.run(key, () => this.listOnce(query, pageSize, pageToken));
   }
 
-  private async listOnce(filter: ListFilter, pageSize: number, pageToken?: string) {
+  private async listOnce(query: string, pageSize: number, pageToken?: string) {
     try {
       const response = await this.client.workflowService.listWorkflowExecutions({
         namespace: this.settings.namespace,
-        query: visibilityQuery(filter),
+        query,
         pageSize,
         nextPageToken: decodePageToken(pageToken),
       });
