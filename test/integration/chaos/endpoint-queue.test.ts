@@ -80,7 +80,10 @@ describe('versions approved at once for one endpoint', () => {
       // Two steps are enough to have two variants serving. Default retention: each promotion prunes
       // while the others' models wait in the queue, which must not touch them (before the ownership
       // change it deleted one and that version failed at CreateEndpointConfig: "Could not find model").
-      return { ...req, deployment: { ...req.deployment, canarySteps: [50, 100] } };
+      // The judge may roll back a good version with probability up to its budget (1 % per lifecycle,
+      // so up to 5 % for five): this test is about the queue, so it spends the smallest budget.
+      const health = { ...req.deployment.health, falseRollbackBudget: 1e-6 };
+      return { ...req, deployment: { ...req.deployment, canarySteps: [50, 100], health } };
     });
     const handles = await Promise.all(requests.map((req) => h.start(req)));
     await Promise.all(
@@ -107,6 +110,11 @@ describe('versions approved at once for one endpoint', () => {
     sampling = false;
     await sampler;
 
+    for (const s of finals.filter((f) => f.stage !== 'promoted')) {
+      console.log(
+        `[endpoint-queue] v${s.modelVersion} ended ${s.stage}: ${JSON.stringify(s.rollback ?? s.verdicts.at(-1))}`,
+      );
+    }
     expect(finals.map((s) => s.stage)).toEqual(Array(VERSIONS).fill('promoted'));
     // One at a time: in the order they held production, each window starts after the previous ended,
     // and each canary ran next to the version promoted just before it (v1, the seed, for the first).
