@@ -31,7 +31,7 @@ import {
 } from '../../../src/shared/messages';
 import type { modelVersionLifecycle } from '../../../workflows';
 import type { TestTemporal } from '../../helpers/temporal';
-import { emulatorRequest, type EmulatorHarness } from '../emulator/emulator-harness';
+import { EMULATOR_HEALTH, emulatorRequest, type EmulatorHarness } from '../emulator/emulator-harness';
 import type { LifecycleHandle } from '../workflows/lifecycle-harness';
 import { spawnWorker, type WorkerProcess } from '../worker/worker-process';
 
@@ -179,7 +179,7 @@ export function chaosRequest(
       bakeSeconds: overrides.bakeSeconds ?? 2,
       healthCheckIntervalSeconds: 1,
       endpointPollSeconds: 1,
-      health: { metricPeriodSeconds: 1, minInvocations: 20, maxWaitForEvidenceSeconds: 30 },
+      health: EMULATOR_HEALTH,
     },
   };
 }

@@ -16,6 +16,7 @@ import { approveSignal } from '../../../src/shared/messages';
 import { callApi, createTestApi, TOKENS, type Persona } from '../api/api-harness';
 import { startLifecycle, waitForStage } from '../workflows/lifecycle-harness';
 import {
+  EMULATOR_HEALTH,
   emulatorRequest,
   seedProduction,
   startEmulatorHarness,
@@ -39,7 +40,7 @@ beforeAll(async () => {
         bakeSeconds: 4,
         healthCheckIntervalSeconds: 1,
         canarySteps: [50, 100],
-        health: { metricPeriodSeconds: 1, minInvocations: 20, maxWaitForEvidenceSeconds: 30 },
+        health: EMULATOR_HEALTH,
       },
     },
   });
