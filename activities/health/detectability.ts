@@ -11,7 +11,7 @@
  */
 import type { DetectabilityReport, StepDetectability } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
-import { testAlphas, type TestName } from './budget';
+import { resolveShares, testAlphas, type TestName } from './budget';
 import { BODY_LEVELS, E_PROCESS_SHARE } from './judge';
 import { normalCdf, normalQuantile } from './normal';
 import { MIXTURE } from './sequential';
@@ -104,8 +104,9 @@ export function assessDetectability(
       : null;
   const limit = a.policy.maxErrorRate;
 
+  const shares = resolveShares(a.policy.alphaShares);
   const perStep: StepDetectability[] = a.canarySteps.map((weight, index) => {
-    const alphas = testAlphas(a.policy.falseRollbackBudget, a.canarySteps, index);
+    const alphas = testAlphas(a.policy.falseRollbackBudget, a.canarySteps, index, shares);
     const boundary = (test: TestName) => Math.log(1 / (alphas[test] * E_PROCESS_SHARE));
     const zFinal = (test: TestName) => normalQuantile(1 - alphas[test] * (1 - E_PROCESS_SHARE));
     const z5xx = zFinal('5xx-vs-stable');

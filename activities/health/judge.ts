@@ -22,7 +22,7 @@
 import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
 import { exceedLowerBound, exceedUpperBound, levelOf, type LatencyPeriod } from './exceedance';
-import { stepBudget, testAlphas, type TestName } from './budget';
+import { resolveShares, stepBudget, testAlphas, type TestName } from './budget';
 import {
   binomialUpperTail,
   conditionalUpperTail,
@@ -439,10 +439,11 @@ export function judgeLook(
   position: BudgetPosition,
   options: JudgeOptions = {},
 ): Judgement {
-  const alphas = testAlphas(policy.falseRollbackBudget, position.steps, position.stepIndex);
+  const shares = resolveShares(policy.alphaShares);
+  const alphas = testAlphas(policy.falseRollbackBudget, position.steps, position.stepIndex, shares);
   const alpha = {
     lifecycle: policy.falseRollbackBudget,
-    ...stepBudget(policy.falseRollbackBudget, position.steps, position.stepIndex),
+    ...stepBudget(policy.falseRollbackBudget, position.steps, position.stepIndex, shares),
   };
   const tests = runTests(e, policy, alphas, options.bounds ?? true, false);
   const canary = variantHealth(e.canaryVariant, e.canary, e.periodStarts, policy);

@@ -159,6 +159,45 @@ export const guardrailMetricSchema = z
   });
 export type GuardrailMetric = z.infer<typeof guardrailMetricSchema>;
 
+/** The canary's statistical tests, each with its share of the false-rollback budget (activities/health/budget.ts). */
+export const HEALTH_TESTS = [
+  '5xx-vs-stable',
+  'latency-body-vs-stable',
+  'latency-tail-vs-stable',
+  '5xx-limit',
+  'latency-limit',
+  '4xx-limit',
+] as const;
+export type HealthTestName = (typeof HEALTH_TESTS)[number];
+
+/**
+ * Shares of the budget for some tests, to spend it where a regression matters most; the tests not
+ * named split the rest in the proportions of the default shares. Every test keeps a share (> 0), so
+ * nothing goes unwatched: a test with a small share still rolls back on strong evidence.
+ */
+const share = z.number().gt(0, 'must be over 0 (every test keeps a share)').lt(1, 'must be under 1');
+const alphaSharesSchema = z
+  .strictObject(
+    Object.fromEntries(HEALTH_TESTS.map((t) => [t, share.optional()])) as Record<
+      HealthTestName,
+      z.ZodOptional<typeof share>
+    >,
+  )
+  .superRefine((shares, ctx) => {
+    const given = Object.values(shares).reduce((s, v) => s + (v ?? 0), 0);
+    const all = Object.keys(shares).length === HEALTH_TESTS.length;
+    if (all && Math.abs(given - 1) > 1e-9)
+      ctx.addIssue({
+        code: 'custom',
+        message: `shares of all six tests must sum to 1 (they sum to ${given})`,
+      });
+    if (!all && given >= 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `shares must sum to under 1, leaving a share for ${HEALTH_TESTS.filter((t) => !(t in shares)).join(', ')} (they sum to ${given})`,
+      });
+  });
+
 export const healthPolicySchema = z.strictObject({
   /** CloudWatch period for the metric queries (60 s on AWS; 1 s against the emulator in tests). */
   metricPeriodSeconds: bounded(1, INPUT_BOUNDS.metricPeriodSeconds, 'seconds')
@@ -174,10 +213,12 @@ export const healthPolicySchema = z.strictObject({
   max4xxRate: z.number().min(0).max(1).default(0.5),
   /**
    * False-rollback budget per lifecycle: the probability that a canary as good as stable (and within
-   * the limits) is rolled back, over all steps, looks and tests. Split by fixed shares over the tests
-   * and evenly over the steps each test runs in (activities/health/budget.ts).
+   * the limits) is rolled back, over all steps, looks and tests. Split by shares over the tests
+   * (`alphaShares`) and evenly over the steps each test runs in (activities/health/budget.ts).
    */
   falseRollbackBudget: z.number().min(1e-6).max(0.2).default(0.01),
+  /** Override of the tests' shares of `falseRollbackBudget`, e.g. `{ "5xx-vs-stable": 0.8 }`. */
+  alphaShares: alphaSharesSchema.default({}),
   /** Tolerated canary/stable 5xx rate ratio: the test asks whether the canary's rate exceeds stable's × this. */
   maxErrorRateRatio: z.number().min(1).max(100).default(1),
   latencyStatistic: z.enum(['p99', 'p90', 'p50', 'Average']).default('p99'),

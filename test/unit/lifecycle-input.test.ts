@@ -42,6 +42,38 @@ describe('lifecycle input', () => {
     expect(fields).toContain('approval.thresholds');
   });
 
+  it('takes shares of the false-rollback budget for named tests, and refuses shares that leave a test none', () => {
+    const withShares = (alphaShares: unknown) =>
+      parseLifecycleInput({ ...minimal, deployment: { ...minimal.deployment, health: { alphaShares } } });
+    const fine = withShares({ '5xx-vs-stable': 0.8 });
+    expect(fine.ok && fine.value.deployment.health.alphaShares).toEqual({ '5xx-vs-stable': 0.8 });
+    const errorsOf = (alphaShares: unknown) => {
+      const r = withShares(alphaShares);
+      return r.ok ? [] : r.errors.map((e) => `${e.field}: ${e.message}`);
+    };
+    expect(errorsOf({ '5xx-vs-stable': 0.6, 'latency-tail-vs-stable': 0.4 })).toEqual([
+      expect.stringMatching(
+        /^deployment\.health\.alphaShares: shares must sum to under 1, leaving a share for latency-body-vs-stable, 5xx-limit, latency-limit, 4xx-limit/,
+      ),
+    ]);
+    expect(errorsOf({ '4xx-limit': 0 })).toEqual([
+      'deployment.health.alphaShares.4xx-limit: must be over 0 (every test keeps a share)',
+    ]);
+    expect(errorsOf({ 'p99-vs-stable': 0.5 })).toEqual([
+      expect.stringMatching(/^deployment\.health\.alphaShares\.p99-vs-stable: is not a known field/),
+    ]);
+    const six = (last: number) => ({
+      '5xx-vs-stable': 0.5,
+      'latency-body-vs-stable': 0.1,
+      'latency-tail-vs-stable': 0.2,
+      '5xx-limit': 0.1,
+      'latency-limit': 0.05,
+      '4xx-limit': last,
+    });
+    expect(errorsOf(six(0.05))).toEqual([]);
+    expect(errorsOf(six(0.06))[0]).toMatch(/shares of all six tests must sum to 1/);
+  });
+
   it('requires canary steps to end at 100', () => {
     const r = parseLifecycleInput({
       ...minimal,

@@ -226,6 +226,21 @@ export const LIMIT_CASES: LimitCase[] = [
     mentions: String(inside),
   })),
   {
+    field: 'deployment.health.alphaShares',
+    limit: 'shares of some tests sum to under 1',
+    inside: () => withHealth({ alphaShares: { '5xx-vs-stable': 0.9 } })(startBody()),
+    outside: () =>
+      withHealth({ alphaShares: { '5xx-vs-stable': 0.6, 'latency-tail-vs-stable': 0.4 } })(startBody()),
+    mentions: 'under 1',
+  },
+  {
+    field: 'deployment.health.alphaShares',
+    limit: 'a known test, with a share over 0',
+    inside: () => withHealth({ alphaShares: { '4xx-limit': 0.001 } })(startBody()),
+    outside: () => withHealth({ alphaShares: { '4xx-limit': 0, 'p99-vs-stable': 0.5 } })(startBody()),
+    mentions: 'over 0',
+  },
+  {
     field: 'deployment.health.metricPeriodSeconds',
     limit: 'CloudWatch period',
     inside: () => withHealth({ metricPeriodSeconds: 30 })(startBody()),

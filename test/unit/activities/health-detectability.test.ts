@@ -4,6 +4,7 @@ import { createActivities } from '../../../activities';
 import { assessDetectability, type DetectabilityArgs } from '../../../activities/health/detectability';
 import { judgeLook, type HealthEvidence } from '../../../activities/health/judge';
 import type { DetectabilityActivities } from '../../../src/shared/activity-contracts';
+import type { HealthPolicy } from '../../../src/shared/lifecycle-input';
 import { mockedDeps, policy } from './helpers';
 
 const args = (over: Partial<DetectabilityArgs> = {}): DetectabilityArgs => ({
@@ -26,6 +27,13 @@ describe('assessDetectability', () => {
     expect(ratio(args({ policy: policy({ falseRollbackBudget: 0.001 }) }))).toBeGreaterThan(
       ratio(args({ policy: policy({ falseRollbackBudget: 0.05 }) })),
     );
+  });
+
+  it('sees a smaller 5xx regression when the policy gives the 5xx comparison more of the budget', () => {
+    const ratio = (alphaShares: HealthPolicy['alphaShares']) =>
+      assessDetectability(args({ policy: policy({ alphaShares }) })).perStep[1]!.minDetectableErrorRatio!;
+    expect(ratio({ '5xx-vs-stable': 0.95 })).toBeLessThan(ratio({}));
+    expect(ratio({ '5xx-vs-stable': 0.05 })).toBeGreaterThan(ratio({}));
   });
 
   it('states nothing relative at 100 % (no stable traffic left) but still the absolute limit', () => {

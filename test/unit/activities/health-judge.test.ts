@@ -185,6 +185,25 @@ describe('judgeLook', () => {
     expect(tail.status).toBe('unhealthy');
   });
 
+  it('spends on each test the share of α that the policy gives it', () => {
+    // 47 canary 5xx in 3000 against stable's 1 %: mid-p 3.4e-3, between the two levels below.
+    const borderline = evidence(
+      repeat(10, (i) => period(300, i < 7 ? 5 : 4)),
+      repeat(10, () => period(2700, 27)),
+    );
+    const final = { ...at, finalLook: true };
+    const byDefault = judgeLook(borderline, p, final);
+    expect(byDefault.status).toBe('healthy');
+    const focused = policy({ minInvocations: 100, alphaShares: { '5xx-vs-stable': 0.95 } });
+    const v = judgeLook(borderline, focused, final);
+    expect(v.status).toBe('unhealthy');
+    expect(v.reasons).toEqual([expect.stringMatching(/^5xx-vs-stable \(final look\)/)]);
+    const alphaOf = (x: typeof v, test: string) => x.tests.find((t) => t.test === test)!.alpha;
+    expect(alphaOf(v, '5xx-vs-stable')).toBeCloseTo((0.01 * 0.95) / 2, 12);
+    expect(alphaOf(v, 'latency-tail-vs-stable')).toBeLessThan(alphaOf(byDefault, 'latency-tail-vs-stable'));
+    expect(v.tests.reduce((sum, t) => sum + t.alpha, 0)).toBeCloseTo(v.alpha.step, 12);
+  });
+
   it("spends the rest of the α once, at the final look, on the bake's periods", () => {
     // 1.73× at 50 req/s over a 10 % bake: 3000 canary requests at 1.73 %, 27000 stable at 1 %.
     const bake = {
