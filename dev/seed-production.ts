@@ -13,6 +13,7 @@ import {
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
   DescribeEndpointCommand,
+  waitUntilEndpointInService,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { isAlreadyExists, isNotFound } from '../activities/aws-errors';
@@ -59,7 +60,23 @@ async function registerServingVersion(sagemaker: SageMakerClient, group: string,
   return ModelPackageArn;
 }
 
+/**
+ * Seeds the endpoint if it is missing, and returns once it is InService: the stack announces itself
+ * only when production serves, so a first request after the banner never meets a Creating endpoint.
+ */
 export async function seedProductionEndpoint(
+  sagemaker: SageMakerClient,
+  options: SeedOptions,
+): Promise<'created' | 'exists'> {
+  const seeded = await createUnlessPresent(sagemaker, options);
+  await waitUntilEndpointInService(
+    { client: sagemaker, minDelay: 1, maxDelay: 2, maxWaitTime: 120 },
+    { EndpointName: options.endpointName },
+  );
+  return seeded;
+}
+
+async function createUnlessPresent(
   sagemaker: SageMakerClient,
   options: SeedOptions,
 ): Promise<'created' | 'exists'> {
