@@ -7,8 +7,9 @@
  *
  * - Two-sample: given each period's events m_i, the canary's events are Σ Binomial(m_i, π0_i)
  *   (exact for Poisson counts; for rare binomial events the hypergeometric truth is slightly tighter).
- *   Upper tail by exact convolution while the counts are small, by the normal approximation with a
- *   continuity correction once the variance exceeds NORMAL_FROM (where it is accurate).
+ *   Upper tail by exact convolution at every size, its support kept to the partial sums' mean ±
+ *   SPAN_SD·sd (so thousands of events stay cheap). No switch to an approximation: a switch at a size
+ *   that one more event crosses could make one more canary error give a higher p-value.
  * - One-sample: the exact binomial upper tail, summed in log space.
  * Pure.
  */
@@ -140,17 +141,21 @@ export function conditionalUpperTail(
     variance += v;
   }
   if (variance === 0) return observed > mean ? 0 : 1;
-  if (variance > NORMAL_FROM) {
-    return 1 - normalCdf((observed - (mid ? 0 : 0.5) - mean) / Math.sqrt(variance));
-  }
   // Exact: convolve the periods' null distributions.
   const largest = used.reduce(
-    (s, p) => Math.max(s, p.canaryEvents + p.stableEvents, p.canaryTrials + p.stableTrials),
+    (s, p) =>
+      Math.max(
+        s,
+        p.canaryEvents + p.stableEvents,
+        model === 'hypergeometric' ? p.canaryTrials + p.stableTrials : 0, // the binomial needs m! only
+      ),
     0,
   );
   const lf = logFactorialsTo(largest);
   let dist = new Float64Array([1]);
   let offset = 0;
+  let partialMean = 0;
+  let partialVariance = 0;
   for (const p of used) {
     if (p.canaryEvents + p.stableEvents === 0) continue;
     const { from, pmf } = periodPmf(p, rho0, model, lf);
@@ -160,8 +165,16 @@ export function conditionalUpperTail(
       if (pa === 0) continue;
       for (let k = 0; k < pmf.length; k++) next[a + k]! += pa * pmf[k]!;
     }
-    dist = next;
     offset += from;
+    // The partial sum's mass beyond its mean ± SPAN_SD·sd is negligible: keep the convolution that wide.
+    const [mu, v] = periodMoments(p, rho0, model);
+    partialMean += mu;
+    partialVariance += v;
+    const span = SPAN_SD * Math.sqrt(partialVariance) + 1;
+    const lo = Math.max(0, Math.floor(partialMean - span) - offset);
+    const hi = Math.min(next.length - 1, Math.ceil(partialMean + span) - offset);
+    dist = lo > 0 || hi < next.length - 1 ? next.slice(lo, hi + 1) : next;
+    offset += lo;
   }
   let tail = 0;
   for (let k = Math.max(0, observed - offset); k < dist.length; k++) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { binomialUpperTail, conditionalUpperTail } from '../../../activities/health/final-look';
+import { normalCdf } from '../../../activities/health/normal';
 
 /** P(Σ Bin(m_i, π_i) ≥ x) by enumerating every outcome: the independent computation. */
 function bruteForceTail(parts: { m: number; pi: number }[], x: number): number {
@@ -125,21 +126,51 @@ describe('conditionalUpperTail, hypergeometric (stratified Fisher exact test)', 
     expect(expected).toBeLessThan(conditionalUpperTail(periods, 1, 'binomial') / 4);
   });
 
-  it('switches to the normal approximation without a jump, and refuses a shifted null', () => {
-    // Variance n·K·(N−K)·(N−n) / (N²(N−1)) crosses 400 between these two (≈ 375 and ≈ 469).
+  it('stays exact at large counts, where it agrees with the normal tail, and refuses a shifted null', () => {
+    // 3820 events among 7500 trials, half the canary's: variance n·K·(N−K)·(N−n) / (N²(N−1)) ≈ 469.
+    const [nc, ns, m, x] = [3750, 3750, 3820, 1945];
+    const n = nc + ns;
+    const variance = (nc * m * (n - m) * (n - nc)) / (n * n * (n - 1));
+    const normal = 1 - normalCdf((x - 0.5 - (nc * m) / n) / Math.sqrt(variance));
     const exact = conditionalUpperTail(
-      [{ canaryEvents: 1560, canaryTrials: 3000, stableEvents: 1500, stableTrials: 3000 }],
-      1,
-      'hypergeometric',
-    );
-    const normal = conditionalUpperTail(
-      [{ canaryEvents: 1945, canaryTrials: 3750, stableEvents: 1875, stableTrials: 3750 }],
+      [{ canaryEvents: x, canaryTrials: nc, stableEvents: m - x, stableTrials: ns }],
       1,
       'hypergeometric',
     );
     expect(exact).toBeGreaterThan(0.001);
-    expect(Math.abs(Math.log10(exact) - Math.log10(normal))).toBeLessThan(0.5);
+    expect(Math.abs(Math.log10(exact) - Math.log10(normal))).toBeLessThan(0.05);
     expect(() => conditionalUpperTail([], 2, 'hypergeometric')).toThrow(/ρ0 = 1/);
+  });
+
+  it('never gives a higher p-value for one more canary event, at any size and any traffic share', () => {
+    // Across the sizes where an approximation used to take over (variance 400), the canary at 10, 50 and
+    // 90 % of the traffic. At 90 % the normal tail of a skewed binomial sat 16 % off the exact one, so
+    // one more canary 5xx once turned an unhealthy verdict healthy (4057 → 4058 errors below).
+    for (const share of [0.1, 0.5, 0.9]) {
+      const canaryTrials = 1_000_000 * share;
+      const stableTrials = 1_000_000 - canaryTrials;
+      const stableEvents = Math.round((400 / (share * (1 - share))) * (1 - share)) - 20;
+      const centre = Math.round((400 / (share * (1 - share))) * share);
+      let previous = Infinity;
+      for (let canaryEvents = centre - 60; canaryEvents <= centre + 60; canaryEvents++) {
+        const p = conditionalUpperTail(
+          [{ canaryEvents, canaryTrials, stableEvents, stableTrials }],
+          1,
+          'binomial',
+          true,
+        );
+        expect(p, `share ${share}, ${canaryEvents} canary events`).toBeLessThanOrEqual(previous);
+        previous = p;
+      }
+    }
+    const at90 = (canaryEvents: number) =>
+      conditionalUpperTail(
+        [{ canaryEvents, canaryTrials: 900_000, stableEvents: 387, stableTrials: 100_000 }],
+        1,
+        'binomial',
+        true,
+      );
+    expect(at90(4058)).toBeLessThan(at90(4057));
   });
 });
 
