@@ -26,8 +26,8 @@ export function guardrailLine(g: GuardrailMetric, stable: number | null | undefi
 
 export function guardrailReasons(readings: GuardrailReading[], configs: GuardrailMetric[]): string[] {
   const reasons: string[] = [];
-  for (const g of configs) {
-    const r = readings.find((x) => x.name === g.name);
+  for (const [i, g] of configs.entries()) {
+    const r = readings[i]; // read in the configs' order (metrics.ts)
     if (!r || r.canary === null) continue;
     const line = guardrailLine(g, r.stable);
     if (line === null) continue;

@@ -16,8 +16,9 @@
  *   every n, so strong evidence rolls back at the first look that has it).
  * - Otherwise insufficient-data unless the data are complete (every query Complete, no datapoint
  *   missing) with at least `minInvocations` canary invocations and latency samples.
- * - Otherwise, at the final look, any fixed-horizon test at its level: unhealthy; else healthy. The
- *   watch returns healthy only after the bake: there is no early promotion.
+ * - At the final look on complete data, any fixed-horizon test at its level: unhealthy (on incomplete
+ *   data it does not run: the watch runs it at the first complete look). The watch returns healthy only
+ *   once it has run: there is no early promotion.
  */
 import type { HealthVerdict, TestEvidence, VariantHealth } from '../../src/shared/activity-contracts';
 import type { HealthPolicy } from '../../src/shared/lifecycle-input';
@@ -459,9 +460,11 @@ export function judgeLook(
   ];
   if (unhealthy.length > 0) return { status: 'unhealthy', reasons: unhealthy, ...base };
 
-  if (position.finalLook) {
+  if (position.finalLook && e.problems.length === 0) {
     // The fixed-horizon test, once per step, on the bake's periods: valid at any n, so it may roll
-    // back below minInvocations; its counts are the horizon's, which the reasons state.
+    // back below minInvocations; its counts are the horizon's, which the reasons state. Not on data
+    // CloudWatch does not vouch for: the watch runs it at the first complete look instead (the choice
+    // depends on the data's completeness, not its values, so the test keeps its level).
     const horizon = withinHorizon(e, position.horizonEndMs, policy.metricPeriodSeconds * 1000);
     const finals = runTests(horizon, policy, alphas, false, true);
     const rejected = finals.filter((t) => t.pValue !== undefined && t.pValue <= t.finalAlpha!);

@@ -124,7 +124,14 @@ function guardrailQueries(
   ];
 }
 
-/** Merges pages by id and timestamp; keeps each id's last StatusCode and any messages. */
+/** Page statuses a later page may replace: PartialData means "more on the next page". */
+const PASSING_STATUS = new Set(['Complete', 'PartialData']);
+
+/**
+ * Merges pages by id and timestamp; keeps each id's last StatusCode unless an earlier page's was an
+ * error (InternalError, Forbidden: that page's datapoints are missing whatever the next page says),
+ * and any messages. A value that is not a finite number is a problem, not a datapoint.
+ */
 function collect(
   results: MetricDataResult[],
   into: Map<string, Series>,
@@ -136,10 +143,14 @@ function collect(
     const series = into.get(r.Id) ?? new Map<number, number>();
     (r.Timestamps ?? []).forEach((t, i) => {
       const v = r.Values?.[i];
-      if (v !== undefined) series.set(new Date(t).getTime(), v);
+      if (v === undefined) return;
+      if (Number.isFinite(v)) series.set(new Date(t).getTime(), v);
+      else problems.push(`${r.Id} at ${new Date(t).toISOString()}: value ${v} is not a number`);
     });
     into.set(r.Id, series);
-    if (r.StatusCode) status.set(r.Id, r.StatusCode);
+    const earlier = status.get(r.Id);
+    if (r.StatusCode && (earlier === undefined || PASSING_STATUS.has(earlier)))
+      status.set(r.Id, r.StatusCode);
     for (const m of r.Messages ?? [])
       problems.push(`${r.Id}: CloudWatch says ${m.Code ?? ''} ${m.Value ?? ''}`.trim());
   }
@@ -163,15 +174,21 @@ function variantPeriods(
       const v = get(ladderId(role, level), t);
       if (v !== undefined) quantiles.set(level, v / MICROSECONDS_PER_MS);
     }
-    const present = [invocations, errors5xx, errors4xx, samples].filter((v) => v !== undefined).length;
+    const counts = [invocations, errors5xx, errors4xx, samples];
+    const present = counts.filter((v) => v !== undefined).length;
+    const when = `${role} period ${new Date(t).toISOString()}`;
     if (
       present > 0 &&
-      (invocations === undefined || errors5xx === undefined || (invocations > 0 && samples === undefined))
+      (invocations === undefined ||
+        errors5xx === undefined ||
+        errors4xx === undefined ||
+        (invocations > 0 && samples === undefined))
     ) {
-      problems.push(
-        `${role} period ${new Date(t).toISOString()}: datapoints missing (Invocations, 5XX or ModelLatency)`,
-      );
+      problems.push(`${when}: datapoints missing (Invocations, 5XX, 4XX or ModelLatency)`);
     }
+    if (samples !== undefined && samples > 0 && quantiles.size === 0)
+      problems.push(`${when}: ${samples} latency samples but no ModelLatency percentile`);
+    if (counts.some((v) => v !== undefined && v < 0)) problems.push(`${when}: a negative count`);
     out.set(t, {
       ...(invocations !== undefined ? { invocations } : {}),
       ...(errors5xx !== undefined ? { errors5xx } : {}),
@@ -180,6 +197,34 @@ function variantPeriods(
     });
   }
   return out;
+}
+
+/**
+ * A variant averaging this many invocations per period that has no datapoint at all in a period where
+ * the other variant had traffic has not been published yet (P(no request) < 1e-8), not been idle.
+ */
+const EXPECTED_IN_EVERY_PERIOD = 20;
+
+/** Periods one variant has and the other, busy, lacks: late data, which a comparison must not skip. */
+function unpublishedPeriods(
+  variants: [Role, Map<number, VariantPeriod>][],
+  starts: number[],
+  problems: string[],
+): void {
+  for (const [role, periods] of variants) {
+    const seen = [...periods.values()].filter((p) => p.invocations !== undefined);
+    const mean = seen.reduce((s, p) => s + p.invocations!, 0) / Math.max(1, seen.length);
+    if (mean < EXPECTED_IN_EVERY_PERIOD) continue;
+    for (const t of starts) {
+      const otherBusy = variants.some(([r, ps]) => r !== role && (ps.get(t)?.invocations ?? 0) > 0);
+      if (periods.get(t)?.invocations === undefined && otherBusy) {
+        problems.push(
+          `${role} period ${new Date(t).toISOString()}: no datapoint while the other variant had traffic ` +
+            `(${role} averages ${Math.round(mean)} invocations a period): not yet published`,
+        );
+      }
+    }
+  }
 }
 
 /**
@@ -208,6 +253,37 @@ function windowValue(
     total += v * n;
   }
   return weight > 0 ? total / weight : null;
+}
+
+/**
+ * A guardrail's missing data (`missingData: insufficient`, the default): no answer for its query, or
+ * no datapoint in a period where the variant served requests. Stable's counts only where its value
+ * draws the line (a relativeMargin). `not-breaching` is for metrics published only when something
+ * happens (CloudWatch's TreatMissingData of the same name): the periods without one are left out.
+ */
+function guardrailGaps(
+  g: GuardrailMetric,
+  index: number,
+  roles: [Role, string][],
+  periods: Partial<Record<Role, Map<number, VariantPeriod>>>,
+  data: Map<string, Series>,
+  starts: number[],
+): string[] {
+  if (g.missingData === 'not-breaching') return [];
+  const gaps: string[] = [];
+  for (const [role] of roles) {
+    if (role === 'stable' && g.relativeMargin === undefined) continue;
+    const series = data.get(`${role}_g${index}`);
+    const busy = starts.filter((t) => (periods[role]?.get(t)?.invocations ?? 0) > 0);
+    const missing = series ? busy.filter((t) => !series.has(t)) : busy;
+    if (!series) gaps.push(`guardrail ${g.name}: ${role}'s query not in CloudWatch's answer`);
+    else if (missing.length > 0)
+      gaps.push(
+        `guardrail ${g.name}: no ${role} datapoint in ${missing.length} of the ${busy.length} periods with traffic ` +
+          `(first ${new Date(missing[0]!).toISOString()}); missingData "not-breaching" leaves such periods out`,
+      );
+  }
+  return gaps;
 }
 
 async function alarmsInAlarm(cloudwatch: CloudWatchClient, alarmNames: string[]): Promise<string[]> {
@@ -274,8 +350,22 @@ export async function readEvidence(
     ...req.policy.guardrails.flatMap((g, i) => guardrailQueries(role, i, g, variant, period)),
   ]);
   const { data, problems } = await getMetricData(cloudwatch, queries, new Date(w.startMs), new Date(w.endMs));
+  // CloudWatch answers every query, with no datapoints when there are none; an id left out is unread.
+  const counted = ['invocations', 'errors5xx', 'errors4xx', 'lat_n'];
+  for (const [role] of roles)
+    for (const id of counted.map((c) => `${role}_${c}`))
+      if (!data.has(id)) problems.push(`${id}: not in CloudWatch's answer`);
   const canary = variantPeriods('canary', data, w.periodStarts, problems);
   const stable = req.stableVariant ? variantPeriods('stable', data, w.periodStarts, problems) : undefined;
+  unpublishedPeriods(
+    [['canary', canary], ...(stable ? [['stable', stable] as [Role, typeof stable]] : [])],
+    w.periodStarts,
+    problems,
+  );
+  const byRole = { canary, ...(stable ? { stable } : {}) };
+  req.policy.guardrails.forEach((g, i) =>
+    problems.push(...guardrailGaps(g, i, roles, byRole, data, w.periodStarts)),
+  );
   const guardrails: GuardrailReading[] = req.policy.guardrails.map((g, i) => ({
     name: g.name,
     canary: windowValue(data.get(`canary_g${i}`), data.get(`canary_g${i}_n`), g.statistic),
@@ -296,12 +386,15 @@ export async function readEvidence(
 /**
  * Stable's latency before the step: the thresholds both variants are compared at for the whole step
  * (fixed in advance, so the comparison stays a valid test). One period spanning the reference window;
- * null when the stable variant had no latency samples or CloudWatch did not vouch for the data.
+ * `reference` null when the stable variant had no latency samples there. When CloudWatch does not vouch
+ * for the data, `problems` says why and there is no reference yet: the caller reads it again (the
+ * window lies before the step, so a later read gives the same thresholds), judging nothing healthy
+ * meanwhile.
  */
 export async function readLatencyReference(
   cloudwatch: CloudWatchClient,
   req: { endpointName: string; stableVariant: string; sinceEpochMs: number; policy: HealthPolicy },
-): Promise<HealthEvidence['latencyReference'] | null> {
+): Promise<{ reference: HealthEvidence['latencyReference'] | null; problems: string[] }> {
   const period = req.policy.metricPeriodSeconds;
   const span = Math.ceil(req.policy.latencyReferenceSeconds / period) * period;
   const end = Math.floor(req.sinceEpochMs / (period * 1000)) * period * 1000;
@@ -329,7 +422,9 @@ export async function readLatencyReference(
     new Date(end - span * 1000),
     new Date(end),
   );
-  if (problems.length > 0) return null;
+  if (problems.length > 0) {
+    return { reference: null, problems: problems.map((p) => `stable latency reference: ${p}`) };
+  }
   // Several datapoints when the span straddles CloudWatch's period alignment: weight them by their samples.
   let n = 0, p50 = 0, tail = 0; // prettier-ignore
   const body = BODY_LEVELS.map(() => 0);
@@ -347,14 +442,15 @@ export async function readLatencyReference(
       else body[i]! += v * count;
     });
   }
-  if (n === 0) return null;
+  if (n === 0) return { reference: null, problems: [] };
   const ms = (sum: number) => sum / n / MICROSECONDS_PER_MS;
   const bodyMs = body.map(ms);
-  return {
+  const reference = {
     p50Ms: ms(p50),
     tailMs: ms(tail),
     samples: n,
     // Without every level (or with levels out of order) the body test keeps its median alone.
     ...(bodyComplete && bodyMs.every((v, i) => i === 0 || v >= bodyMs[i - 1]!) ? { bodyMs } : {}),
   };
+  return { reference, problems: [] };
 }

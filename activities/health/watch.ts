@@ -5,7 +5,8 @@
  * `maxWaitForEvidenceSeconds` past the bake before returning insufficient-data (the workflow then
  * fails safe). Times count from `sinceEpochMs`, so a retried attempt keeps the original deadlines,
  * and the check count resumes from the last heartbeat, as does the stable latency reference read at
- * the step's start (the thresholds must stay fixed for the whole step for the test to be valid).
+ * the first look (the thresholds must stay fixed for the whole step for the test to be valid; read again
+ * at each look while CloudWatch does not vouch for it, and no look is healthy meanwhile).
  * Every look is judged by the sequential rule (judge.ts), so looking often costs no false rollbacks;
  * the first look at or after the bake's end also runs the fixed-horizon test, once per step (kept in
  * the heartbeat, so a retried attempt does not run it again), on the bake's periods only.
@@ -67,8 +68,9 @@ export function createHealthActivities(deps: {
     bakeEndsAt: number,
     finalLook: boolean,
     at: number,
+    referenceProblems: string[],
   ): Promise<HealthVerdict> {
-    const evidence = await readEvidence(deps.cloudwatch, {
+    const read = await readEvidence(deps.cloudwatch, {
       endpointName: input.endpointName,
       canaryVariant: input.canaryVariant,
       ...(input.stableVariant ? { stableVariant: input.stableVariant } : {}),
@@ -77,6 +79,7 @@ export function createHealthActivities(deps: {
       policy: input.policy,
       ...(latencyReference ? { latencyReference } : {}),
     });
+    const evidence = { ...read, problems: [...referenceProblems, ...read.problems] };
     const judgement = judgeLook(evidence, input.policy, {
       ...budgetPosition(input),
       finalLook,
@@ -102,16 +105,22 @@ export function createHealthActivities(deps: {
       let checks = resumed?.checks ?? 0;
       let latencyReference = resumed?.latencyReference;
       let finalLookDone = resumed?.finalLookDone ?? false;
-      if (latencyReference === undefined) {
-        latencyReference = input.stableVariant
-          ? await readLatencyReference(deps.cloudwatch, {
-              endpointName: input.endpointName,
-              stableVariant: input.stableVariant,
-              sinceEpochMs: input.sinceEpochMs,
-              policy: input.policy,
-            })
-          : null;
-      }
+      /** The reference once CloudWatch vouches for it; until then its problems make each look insufficient. */
+      const referenceProblems = async (): Promise<string[]> => {
+        if (latencyReference !== undefined) return [];
+        if (!input.stableVariant) {
+          latencyReference = null;
+          return [];
+        }
+        const read = await readLatencyReference(deps.cloudwatch, {
+          endpointName: input.endpointName,
+          stableVariant: input.stableVariant,
+          sinceEpochMs: input.sinceEpochMs,
+          policy: input.policy,
+        });
+        if (read.problems.length === 0) latencyReference = read.reference;
+        return read.problems;
+      };
       const bakeEndsAt = input.sinceEpochMs + input.bakeSeconds * 1000;
       const evidenceDeadline = bakeEndsAt + input.policy.maxWaitForEvidenceSeconds * 1000;
       const intervalMs = input.intervalSeconds * 1000;
@@ -121,20 +130,33 @@ export function createHealthActivities(deps: {
         // The fixed-horizon test once: at the first look at or after the bake's end, on the bake's periods.
         const at = now();
         const finalLook = !finalLookDone && at >= bakeEndsAt;
-        const verdict = await check(input, checks, latencyReference, bakeEndsAt, finalLook, at);
-        finalLookDone ||= finalLook;
+        const problems = await referenceProblems();
+        const verdict = await check(
+          input,
+          checks,
+          latencyReference ?? null,
+          bakeEndsAt,
+          finalLook,
+          at,
+          problems,
+        );
+        // Done once it ran: the judge skips it on incomplete data (the tests then carry no p-value).
+        finalLookDone ||= finalLook && (verdict.tests ?? []).some((t) => t.pValue !== undefined);
         const progress: WatchProgress = {
           checks,
           lastStatus: verdict.status,
-          latencyReference,
+          ...(latencyReference !== undefined ? { latencyReference } : {}),
           ...(finalLookDone ? { finalLookDone } : {}),
         };
         ctx.heartbeat(progress);
 
         const t = now();
         if (verdict.status === 'unhealthy') return verdict;
-        if (verdict.status === 'healthy' && t >= bakeEndsAt) return verdict;
-        if (t >= evidenceDeadline) return verdict;
+        // Healthy only once the fixed-horizon test has run: a look that began before the bake's end
+        // (and finished after it) has not run it, however late it returns.
+        if (verdict.status === 'healthy' && finalLookDone) return verdict;
+        // Past the deadline a healthy look that was not the final one gets the final one at once.
+        if (t >= evidenceDeadline && (verdict.status !== 'healthy' || finalLookDone)) return verdict;
         // Wake for the next interval, but never past the bake's end or the evidence deadline.
         const nextDeadline = t < bakeEndsAt ? bakeEndsAt : evidenceDeadline;
         await sleepHeartbeating(Math.min(intervalMs, nextDeadline - t), progress);

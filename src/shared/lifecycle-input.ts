@@ -129,8 +129,8 @@ export type ApprovalPolicy = z.infer<typeof approvalPolicySchema>;
 
 /**
  * A custom guardrail: any CloudWatch metric, read per variant (the `VariantName` dimension is added),
- * judged per metric period by a sign test: unhealthy when evidence says the canary is on the wrong side
- * of the line (a limit, or stable's value × (1 ± relativeMargin)) in more than half of the periods.
+ * judged on the whole aligned window: unhealthy when the canary's value is on the wrong side of the
+ * line (a limit, or stable's value × (1 ± relativeMargin)).
  */
 export const guardrailMetricSchema = z
   .strictObject({
@@ -139,7 +139,16 @@ export const guardrailMetricSchema = z
     metricName: z.string().min(1).max(255),
     /** Dimensions besides VariantName (e.g. EndpointName); the variant's name is added per variant. */
     dimensions: z
-      .array(z.strictObject({ name: z.string().min(1).max(255), value: z.string().min(1).max(1024) }))
+      .array(
+        z.strictObject({
+          name: z
+            .string()
+            .min(1)
+            .max(255)
+            .refine((n) => n !== 'VariantName', 'VariantName is added per variant; leave it out'),
+          value: z.string().min(1).max(1024),
+        }),
+      )
       .max(29)
       .default([]),
     statistic: z
@@ -152,6 +161,11 @@ export const guardrailMetricSchema = z
     limit: z.number().optional(),
     /** Relative line: stable's value × (1 + margin) for `higher`, × (1 - margin) for `lower` (0..10). */
     relativeMargin: z.number().min(0).max(10).optional(),
+    /**
+     * A period with traffic but no datapoint: `insufficient` (no healthy verdict until it comes), or
+     * `not-breaching` for a metric published only when something happens (the period is left out).
+     */
+    missingData: z.enum(['insufficient', 'not-breaching']).default('insufficient'),
   })
   .refine((g) => g.limit !== undefined || g.relativeMargin !== undefined, {
     path: ['limit'],
@@ -231,7 +245,18 @@ export const healthPolicySchema = z.strictObject({
   /** CloudWatch alarms whose ALARM state fails the canary. */
   alarmNames: z.array(z.string().min(1).max(ALARM_NAMES.maxLength)).max(ALARM_NAMES.maxNames).default([]),
   /** Custom guardrail metrics (business metrics the callers publish): the operator's own lines, like alarms, outside α. */
-  guardrails: z.array(guardrailMetricSchema).max(10).default([]),
+  guardrails: z
+    .array(guardrailMetricSchema)
+    .max(10)
+    .default([])
+    .superRefine((gs, ctx) => {
+      const seen = new Set<string>();
+      gs.forEach((g, i) => {
+        if (seen.has(g.name))
+          ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate guardrail name ${g.name}` });
+        seen.add(g.name);
+      });
+    }),
 });
 export type HealthPolicy = z.infer<typeof healthPolicySchema>;
 

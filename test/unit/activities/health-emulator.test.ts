@@ -73,7 +73,7 @@ describe('readEvidence on the emulator', () => {
       sinceEpochMs: t0 + 500,
       policy: policy({ metricPeriodSeconds: 1, latencyReferenceSeconds: 1 }),
     });
-    expect(ref).toMatchObject({ samples: 50 });
+    expect(ref).toMatchObject({ reference: { samples: 50 }, problems: [] });
     const e = await readEvidence(f.aws.cloudwatch, {
       endpointName: 'hx',
       canaryVariant: 'canary',
@@ -81,7 +81,7 @@ describe('readEvidence on the emulator', () => {
       sinceEpochMs: t0 + 500,
       nowEpochMs: f.clock.now(),
       policy: p,
-      latencyReference: ref!,
+      latencyReference: ref.reference!,
     });
     expect(e.problems).toEqual([]);
     expect(e.periodStarts).toEqual([t0 + 1000, t0 + 2000, t0 + 3000]);

@@ -341,6 +341,7 @@ describe('judgeLook', () => {
           statistic: 'Average',
           worseWhen: 'lower',
           relativeMargin: 0.1,
+          missingData: 'insufficient',
         },
       ],
     });

@@ -104,7 +104,7 @@ describe('readEvidence', () => {
     ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: gap });
     const g = await readEvidence(ctx.deps.cloudwatch, request({ stableVariant: undefined }));
     expect(g.problems).toEqual([
-      'canary period 2024-06-01T10:02:00.000Z: datapoints missing (Invocations, 5XX or ModelLatency)',
+      'canary period 2024-06-01T10:02:00.000Z: datapoints missing (Invocations, 5XX, 4XX or ModelLatency)',
     ]);
   });
 
@@ -144,6 +144,7 @@ describe('readEvidence', () => {
       statistic: 'Sum',
       worseWhen: 'lower' as const,
       limit: 1,
+      missingData: 'insufficient' as const,
     };
     ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
@@ -171,6 +172,7 @@ describe('readEvidence', () => {
       statistic: 'Average',
       worseWhen: 'lower' as const,
       relativeMargin: 0.1,
+      missingData: 'insufficient' as const,
     };
     ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
@@ -210,7 +212,7 @@ describe('readLatencyReference', () => {
       sinceEpochMs: T0 + 10_000,
       policy: policy({ latencyReferenceSeconds: 600 }),
     });
-    expect(ref).toEqual({ p50Ms: 80, tailMs: 300, samples: 5000 });
+    expect(ref).toEqual({ reference: { p50Ms: 80, tailMs: 300, samples: 5000 }, problems: [] });
     const input = ctx.mocks.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
     expect(input.StartTime).toEqual(at(-10));
     expect(input.EndTime).toEqual(at(0));
@@ -252,11 +254,16 @@ describe('readLatencyReference', () => {
         sinceEpochMs: T0 + 10_000,
         policy: policy({ latencyReferenceSeconds: 600 }),
       });
-    expect(await read()).toEqual({ p50Ms: 80, tailMs: 300, samples: 5000, bodyMs: [30, 50, 80, 120, 200] });
+    expect((await read()).reference).toEqual({
+      p50Ms: 80,
+      tailMs: 300,
+      samples: 5000,
+      bodyMs: [30, 50, 80, 120, 200],
+    });
     const ids = ctx.mocks.cloudwatch
       .commandCalls(GetMetricDataCommand)[0]!
       .args[0].input.MetricDataQueries!.map((q) => `${q.Id}:${q.MetricStat!.Stat}`);
     expect(ids).toEqual(expect.arrayContaining(['ref_p10:p10', 'ref_p25:p25', 'ref_p75:p75', 'ref_p90:p90']));
-    expect(await read()).toEqual({ p50Ms: 80, tailMs: 300, samples: 5000 });
+    expect((await read()).reference).toEqual({ p50Ms: 80, tailMs: 300, samples: 5000 });
   });
 });

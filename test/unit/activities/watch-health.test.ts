@@ -7,7 +7,8 @@ import { CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../../activities';
-import type { WatchProgress } from '../../../activities/health/watch';
+import { LATENCY_LADDER } from '../../../activities/health/exceedance';
+import { createHealthActivities, type WatchProgress } from '../../../activities/health/watch';
 import type { HealthVerdict, WatchHealthInput } from '../../../src/shared/activity-contracts';
 import { mockedDeps, policy } from './helpers';
 
@@ -190,5 +191,119 @@ describe('watchHealth', () => {
     const running = watch(watchInput({ intervalSeconds: 30 }, 60));
     setTimeout(() => env.cancel(), 50);
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);
+  });
+});
+
+describe('watchHealth on a controlled clock', () => {
+  const MIN = 60_000;
+  const SINCE = Date.parse('2024-06-01T10:00:10Z'); // the weight change
+  const BAKE_END = SINCE + 600_000;
+
+  /** Every whole minute asked for: the same counts and a flat latency ladder per variant. */
+  function traffic(variants: Record<string, { inv: number; e5: number; latencyUs: number }>) {
+    return (req: GetMetricDataCommandInput): { MetricDataResults: MetricDataResult[] } => {
+      const ts: Date[] = [];
+      for (let t = (req.StartTime as Date).getTime(); t < (req.EndTime as Date).getTime(); t += MIN)
+        ts.push(new Date(t));
+      const s = (Id: string, v: number): MetricDataResult => ({
+        Id,
+        Timestamps: ts,
+        Values: ts.map(() => v),
+        StatusCode: 'Complete',
+      });
+      return {
+        MetricDataResults: Object.entries(variants).flatMap(([role, p]) => [
+          s(`${role}_invocations`, p.inv),
+          s(`${role}_errors5xx`, p.e5),
+          s(`${role}_errors4xx`, 0),
+          s(`${role}_lat_n`, p.inv),
+          ...LATENCY_LADDER.map((l) => s(`${role}_lat_p${String(l).replace('.', '_')}`, p.latencyUs)),
+        ]),
+      };
+    };
+  }
+
+  const input = (over: Partial<WatchHealthInput> = {}): WatchHealthInput => ({
+    endpointName: 'prod',
+    canaryVariant: 'v7',
+    canaryWeight: 10,
+    sinceEpochMs: SINCE,
+    bakeSeconds: 600,
+    intervalSeconds: 60,
+    policy: policy({ metricPeriodSeconds: 60, minInvocations: 100, maxWaitForEvidenceSeconds: 0 }),
+    stepIndex: 0,
+    canarySteps: [10, 50, 100],
+    ...over,
+  });
+
+  /** The watch with `now()` answering from `clock` in turn (the last value repeats). */
+  function watcher(ctx: ReturnType<typeof mockedDeps>, clock: number[]) {
+    let i = 0;
+    const now = () => clock[Math.min(i++, clock.length - 1)]!;
+    const env = new MockActivityEnvironment();
+    const { watchHealth } = createHealthActivities({ cloudwatch: ctx.deps.cloudwatch, now });
+    return (inp: WatchHealthInput): Promise<HealthVerdict> => env.run(watchHealth, inp);
+  }
+
+  it('a look that begins just before the bake ends is not the final one, however late it returns', async () => {
+    // 8 % 5xx against the 5 % limit: the e-process stays below its boundary, the final look rejects.
+    const fake = traffic({ canary: { inv: 100, e5: 8, latencyUs: 50_000 } });
+    const atEnd = mockedDeps();
+    atEnd.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(fake);
+    const control = await watcher(atEnd, [BAKE_END, BAKE_END + 500])(input());
+    expect(control.status).toBe('unhealthy');
+    expect(control.reasons[0]).toContain('5xx-limit (final look)');
+
+    // Begins 1 ms before the bake's end and its reads take 0.5 s: the next look is the final one.
+    const straddling = mockedDeps();
+    straddling.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(fake);
+    const v = await watcher(straddling, [BAKE_END - 1, BAKE_END + 500, BAKE_END + 500])(input());
+    expect(v.status).toBe('unhealthy');
+    expect(v.reasons[0]).toContain('5xx-limit (final look)');
+    expect(v.checks).toBe(2);
+  });
+
+  it("stable's latency reference that CloudWatch does not vouch for: no verdict until a later read gives it", async () => {
+    // The canary is 3x slower than stable, well under maxLatencyMs: only the comparisons see it.
+    const fake = traffic({
+      canary: { inv: 100, e5: 0, latencyUs: 300_000 },
+      stable: { inv: 900, e5: 0, latencyUs: 100_000 },
+    });
+    let referenceReads = 0;
+    const ctx = mockedDeps();
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).callsFake((req: GetMetricDataCommandInput) => {
+      if (req.MetricDataQueries![0]!.Id !== 'ref_n') return Promise.resolve(fake(req));
+      referenceReads += 1;
+      const forbidden = referenceReads === 1;
+      const point = (Id: string, v: number): MetricDataResult => ({
+        Id,
+        Timestamps: [req.StartTime as Date],
+        Values: [v],
+        StatusCode: forbidden ? 'Forbidden' : 'Complete',
+        ...(forbidden ? { Messages: [{ Code: 'Forbidden', Value: 'no access' }] } : {}),
+      });
+      return Promise.resolve({
+        MetricDataResults: [point('ref_n', 9000), point('ref_p50', 100_000), point('ref_tail', 100_000)],
+      });
+    });
+    const looks = [SINCE + 3 * MIN, SINCE + 3 * MIN, BAKE_END, BAKE_END];
+    const env = new MockActivityEnvironment();
+    const heartbeats: WatchProgress[] = [];
+    env.on('heartbeat', (d: WatchProgress) => heartbeats.push(d));
+    let i = 0;
+    const { watchHealth } = createHealthActivities({
+      cloudwatch: ctx.deps.cloudwatch,
+      now: () => looks[Math.min(i++, looks.length - 1)]!,
+    });
+    const v: HealthVerdict = await env.run(
+      watchHealth,
+      input({ stableVariant: 'stable', intervalSeconds: 0.01 }),
+    );
+    // The first look had no reference (insufficient, and none kept for a retried attempt); the second read it.
+    expect(heartbeats[0]!.lastStatus).toBe('insufficient-data');
+    expect(heartbeats[0]!.latencyReference).toBeUndefined();
+    expect(referenceReads).toBe(2);
+    expect(v.status).toBe('unhealthy');
+    expect(v.reasons.join()).toContain('latency-');
   });
 });
