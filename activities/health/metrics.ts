@@ -20,6 +20,7 @@ import {
   type MetricDataResult,
 } from '@aws-sdk/client-cloudwatch';
 import type { GuardrailMetric, HealthPolicy } from '../../src/shared/lifecycle-input';
+import { isCloudWatchPeriod } from '../../src/shared/sagemaker-limits';
 import { aws, awsPages } from '../aws-errors';
 import { LATENCY_LADDER, ladderStat, levelOf } from './exceedance';
 import type { GuardrailReading } from './guardrails';
@@ -396,7 +397,9 @@ export async function readLatencyReference(
   req: { endpointName: string; stableVariant: string; sinceEpochMs: number; policy: HealthPolicy },
 ): Promise<{ reference: HealthEvidence['latencyReference'] | null; problems: string[] }> {
   const period = req.policy.metricPeriodSeconds;
-  const span = Math.ceil(req.policy.latencyReferenceSeconds / period) * period;
+  const whole = Math.ceil(req.policy.latencyReferenceSeconds / period) * period;
+  // One CloudWatch period (e.g. 80 s is none: 120 s is, and a multiple of every sub-minute period).
+  const span = isCloudWatchPeriod(whole) ? whole : Math.ceil(whole / 60) * 60;
   const end = Math.floor(req.sinceEpochMs / (period * 1000)) * period * 1000;
   const stat = (Id: string, Stat: string): MetricDataQuery => ({
     Id,

@@ -219,6 +219,20 @@ describe('readLatencyReference', () => {
     expect(input.MetricDataQueries![0]!.MetricStat!.Period).toBe(600);
   });
 
+  it('asks for one valid CloudWatch period: 70 s at 20 s periods is read as 120 s, not 80', async () => {
+    const ctx = mockedDeps();
+    ctx.mocks.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    await readLatencyReference(ctx.deps.cloudwatch, {
+      endpointName: 'prod',
+      stableVariant: 'stable',
+      sinceEpochMs: T0 + 10_000,
+      policy: policy({ metricPeriodSeconds: 20, latencyReferenceSeconds: 70 }),
+    });
+    const input = ctx.mocks.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(input.MetricDataQueries![0]!.MetricStat!.Period).toBe(120);
+    expect(input.EndTime!.getTime() - input.StartTime!.getTime()).toBe(120_000);
+  });
+
   it("reads stable's p10…p90 for the graded body test, and does without them when one is missing", async () => {
     const ctx = mockedDeps();
     const point = (Id: string, v: number): MetricDataResult => ({
