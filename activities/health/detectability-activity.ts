@@ -6,7 +6,7 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { DetectabilityActivities } from '../../src/shared/activity-contracts';
 import { assessDetectability } from './detectability';
-import { getMetricData } from './metrics';
+import { getMetricData, spanningPeriod } from './metrics';
 
 const DEFAULT_LOOKBACK_SECONDS = 3600;
 
@@ -17,7 +17,7 @@ export function createDetectabilityActivity(deps: {
   return {
     async assessDetectability(input) {
       const period = input.policy.metricPeriodSeconds;
-      const span = Math.ceil((input.lookbackSeconds ?? DEFAULT_LOOKBACK_SECONDS) / period) * period;
+      const span = spanningPeriod(input.lookbackSeconds ?? DEFAULT_LOOKBACK_SECONDS, period);
       const end = Math.floor(deps.now() / (period * 1000)) * period * 1000;
       const base = { canarySteps: input.canarySteps, bakeSeconds: input.bakeSeconds, policy: input.policy };
       if (!input.stableVariant) {
@@ -45,7 +45,7 @@ export function createDetectabilityActivity(deps: {
           Stat,
         },
       });
-      const { data } = await getMetricData(
+      const { data, problems } = await getMetricData(
         deps.cloudwatch,
         [
           q('inv', 'Invocations', 'Sum'),
@@ -62,13 +62,28 @@ export function createDetectabilityActivity(deps: {
         return v.length ? v.reduce((a, b) => a + b, 0) / v.length / 1000 : null; // µs → ms
       };
       const invocations = total('inv');
-      return assessDetectability({
+      const report = assessDetectability({
         ...base,
         requestsPerSecond: invocations / span,
         stableErrorRate: invocations > 0 ? total('err') / invocations : 0,
         latencyP50Ms: mean('p50'),
         latencyP99Ms: mean('p99'),
       });
+      // Figures from data CloudWatch does not vouch for, or from no traffic, are not figures to trust.
+      const caveats = [
+        ...(problems.length > 0
+          ? [
+              `CloudWatch did not vouch for stable's last ${span} s (${problems.join('; ')}): the figures may understate its traffic`,
+            ]
+          : []),
+        ...(invocations === 0
+          ? [
+              `stable ${input.stableVariant} served no requests in the last ${span} s: nothing can be judged until traffic arrives, and a bake that never sees minInvocations ends in a rollback`,
+            ]
+          : []),
+      ];
+      const warning = [...caveats, ...(report.warning ? [report.warning] : [])].join('; ');
+      return { ...report, ...(warning ? { warning } : {}) };
     },
   };
 }

@@ -104,6 +104,9 @@ export function assessDetectability(
       : null;
   const limit = a.policy.maxErrorRate;
 
+  // The judge sees whole metric periods only: a bake shorter than one period holds none.
+  const period = a.policy.metricPeriodSeconds;
+  const judgedSeconds = Math.floor(a.bakeSeconds / period) * period;
   const shares = resolveShares(a.policy.alphaShares);
   const perStep: StepDetectability[] = a.canarySteps.map((weight, index) => {
     const alphas = testAlphas(a.policy.falseRollbackBudget, a.canarySteps, index, shares);
@@ -112,7 +115,7 @@ export function assessDetectability(
     const z5xx = zFinal('5xx-vs-stable');
     const zBody = zFinal('latency-body-vs-stable');
     const zLimit = zFinal('5xx-limit');
-    const total = a.requestsPerSecond * a.bakeSeconds;
+    const total = a.requestsPerSecond * judgedSeconds;
     const nc = (total * weight) / 100;
     const ns = total - nc;
     const ps = a.stableErrorRate;
@@ -156,17 +159,25 @@ export function assessDetectability(
     };
   });
 
+  // A doubling of a 0 % error rate is no regression: with a stable that had no 5xx, there is none to miss.
   const blind = perStep.filter(
     (s) =>
-      s.expectedStableRequests > 0 && (s.minDetectableErrorRatio === null || s.minDetectableErrorRatio > 2),
+      a.stableErrorRate > 0 &&
+      s.expectedStableRequests > 0 &&
+      (s.minDetectableErrorRatio === null || s.minDetectableErrorRatio > 2),
   );
   const compared = perStep.filter((s) => s.expectedStableRequests > 0);
-  const warning =
+  const noPeriod =
+    judgedSeconds === 0
+      ? `the ${a.bakeSeconds} s bake is shorter than one ${period} s metric period: no step has a whole period to judge`
+      : undefined;
+  const doubling =
     compared.length > 0 && blind.length > 0
       ? `at ${a.requestsPerSecond.toFixed(2)} req/s and a ${a.bakeSeconds} s bake, a doubling of the 5xx rate ` +
         `(stable ${(a.stableErrorRate * 100).toFixed(2)}%) is unlikely to be seen during the ${blind.map((s) => `${s.canaryWeight}%`).join(', ')} ` +
         `step${blind.length > 1 ? 's' : ''}; a longer bake would see it`
       : undefined;
+  const warning = noPeriod ?? doubling;
   return {
     requestsPerSecond: a.requestsPerSecond,
     stableErrorRate: a.stableErrorRate,

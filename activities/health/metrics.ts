@@ -385,6 +385,15 @@ export async function readEvidence(
 }
 
 /**
+ * One CloudWatch period covering `seconds` in whole metric periods (70 s at 20 s periods: 80 s is no
+ * CloudWatch period, 120 s is, and a multiple of every sub-minute period).
+ */
+export function spanningPeriod(seconds: number, period: number): number {
+  const whole = Math.ceil(seconds / period) * period;
+  return isCloudWatchPeriod(whole) ? whole : Math.ceil(whole / 60) * 60;
+}
+
+/**
  * Stable's latency before the step: the thresholds both variants are compared at for the whole step
  * (fixed in advance, so the comparison stays a valid test). One period spanning the reference window;
  * `reference` null when the stable variant had no latency samples there. When CloudWatch does not vouch
@@ -397,9 +406,7 @@ export async function readLatencyReference(
   req: { endpointName: string; stableVariant: string; sinceEpochMs: number; policy: HealthPolicy },
 ): Promise<{ reference: HealthEvidence['latencyReference'] | null; problems: string[] }> {
   const period = req.policy.metricPeriodSeconds;
-  const whole = Math.ceil(req.policy.latencyReferenceSeconds / period) * period;
-  // One CloudWatch period (e.g. 80 s is none: 120 s is, and a multiple of every sub-minute period).
-  const span = isCloudWatchPeriod(whole) ? whole : Math.ceil(whole / 60) * 60;
+  const span = spanningPeriod(req.policy.latencyReferenceSeconds, period);
   const end = Math.floor(req.sinceEpochMs / (period * 1000)) * period * 1000;
   const stat = (Id: string, Stat: string): MetricDataQuery => ({
     Id,

@@ -103,13 +103,20 @@ export function createPromotionWatchActivities(
         ctx.heartbeat({ checks });
         const limits = limitsOf(policy);
         if (verdict.status === 'unhealthy') return { status: 'unhealthy', checks, verdict, limits };
-        if (at >= endsAt) {
+        // The fixed-horizon test needs a complete look: an incomplete one at the end is read again,
+        // up to maxWaitForEvidenceSeconds, before the watch gives up as inconclusive.
+        const ranFinal = judgement.tests.some((t) => t.pValue !== undefined);
+        const givesUpAt = endsAt + policy.maxWaitForEvidenceSeconds * 1000;
+        if (at >= endsAt && (ranFinal || at >= givesUpAt)) {
           return verdict.status === 'healthy'
             ? { status: 'healthy', checks, verdict, limits }
             : { status: 'inconclusive', checks, verdict, limits };
         }
         for (
-          let left = Math.min(input.intervalSeconds * 1000, endsAt - at);
+          let left =
+            at < endsAt
+              ? Math.min(input.intervalSeconds * 1000, endsAt - at)
+              : Math.min(input.intervalSeconds * 1000, givesUpAt - at);
           left > 0;
           left -= HEARTBEAT_EVERY_MS
         ) {

@@ -113,3 +113,93 @@ describe('assessDetectability activity', () => {
     expect(input.MetricDataQueries![0]!.MetricStat!.Period).toBe(3600);
   });
 });
+
+describe('assessDetectability on evidence it cannot trust', () => {
+  const at = Date.parse('2024-06-01T10:00:30Z');
+  const input = {
+    endpointName: 'prod',
+    stableVariant: 'stable',
+    canarySteps: [10, 50, 100],
+    bakeSeconds: 600,
+  };
+  function activityAnswering(answer: (req: GetMetricDataCommandInput) => unknown) {
+    const ctx = mockedDeps();
+    ctx.mocks.cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake((req: GetMetricDataCommandInput) => Promise.resolve(answer(req)));
+    const acts = createActivities({ ...ctx.deps, now: () => at }) as unknown as DetectabilityActivities;
+    return { ctx, acts };
+  }
+  const answer =
+    (status: string, values: Record<string, number>, messages = false) =>
+    (req: GetMetricDataCommandInput) => ({
+      MetricDataResults: ['inv', 'err', 'p50', 'p99'].map((Id) => ({
+        Id,
+        Timestamps: values[Id] === undefined ? [] : [req.StartTime as Date],
+        Values: values[Id] === undefined ? [] : [values[Id]],
+        StatusCode: status,
+        ...(messages ? { Messages: [{ Code: 'Forbidden', Value: 'not authorized' }] } : {}),
+      })),
+    });
+
+  it('PartialData or Forbidden: the figures come with a warning that says so', async () => {
+    const partial = activityAnswering(
+      answer('PartialData', { inv: 9000, err: 90, p50: 50_000, p99: 160_000 }),
+    );
+    const p = await partial.acts.assessDetectability({ ...input, policy: policy() });
+    expect(p.requestsPerSecond).toBe(2.5);
+    expect(p.warning).toMatch(
+      /^CloudWatch did not vouch for stable's last 3600 s \(inv: StatusCode PartialData/,
+    );
+    const forbidden = activityAnswering(answer('Forbidden', {}, true));
+    const f = await forbidden.acts.assessDetectability({ ...input, policy: policy() });
+    expect(f.warning).toContain('CloudWatch says Forbidden not authorized');
+  });
+
+  it('a stable variant without traffic: a warning, not an idle report', async () => {
+    const { acts } = activityAnswering(answer('Complete', {}));
+    const r = await acts.assessDetectability({ ...input, policy: policy() });
+    expect(r.perStep.every((s) => s.minDetectableErrorRatio === null)).toBe(true);
+    expect(r.warning).toContain('stable stable served no requests in the last 3600 s');
+  });
+
+  it('asks for a valid CloudWatch period: 70 s at 20 s periods as 120 s', async () => {
+    const { ctx, acts } = activityAnswering(answer('Complete', { inv: 1000, err: 10, p50: 1, p99: 2 }));
+    await acts.assessDetectability({
+      ...input,
+      lookbackSeconds: 70,
+      policy: policy({ metricPeriodSeconds: 20 }),
+    });
+    const q = ctx.mocks.cloudwatch.commandCalls(GetMetricDataCommand)[0]!.args[0].input;
+    expect(q.MetricDataQueries![0]!.MetricStat!.Period).toBe(120);
+  });
+
+  it('a bake shorter than one metric period can detect nothing, and says so', () => {
+    const r = assessDetectability(
+      args({ requestsPerSecond: 50, bakeSeconds: 30, policy: policy({ metricPeriodSeconds: 60 }) }),
+    );
+    expect(
+      r.perStep.every(
+        (s) => s.minDetectableErrorRatio === null && s.minDetectableErrorRateOverLimit === null,
+      ),
+    ).toBe(true);
+    expect(r.warning).toBe(
+      'the 30 s bake is shorter than one 60 s metric period: no step has a whole period to judge',
+    );
+    // Control: a bake of one whole period states a figure.
+    expect(
+      assessDetectability(args({ requestsPerSecond: 50, bakeSeconds: 60 })).perStep[0]!
+        .minDetectableErrorRatio,
+    ).not.toBeNull();
+  });
+
+  it('a stable without 5xx has no doubling to miss: no warning about one, at any traffic', () => {
+    expect(
+      assessDetectability(args({ stableErrorRate: 0, requestsPerSecond: 10_000, bakeSeconds: 86_400 }))
+        .warning,
+    ).toBeUndefined();
+    expect(assessDetectability(args({ requestsPerSecond: 1 })).warning).toContain(
+      'a doubling of the 5xx rate',
+    );
+  });
+});

@@ -246,3 +246,55 @@ describe('validateEndpoint', () => {
     expect(malformedAnswer('text/csv', '')).toBe('empty text/csv response');
   });
 });
+
+describe('validateEndpoint at the edges of its budget and its answers', () => {
+  const ok = { ContentType: 'application/json', Body: blob('{"predictions":[0.2]}') };
+  const modelError = () =>
+    new ModelError({
+      message: 'Received server error (500) from primary with message "boom"',
+      $metadata: { httpStatusCode: 424 },
+      OriginalStatusCode: 500,
+    });
+  /** Each invocation "takes" the next latency and gives the next answer (an Error is thrown). */
+  function validator(latencies: number[], answers: unknown[]) {
+    const ctx = mockedDeps();
+    let clock = 0;
+    ctx.mocks.runtime.on(InvokeEndpointCommand).callsFake(() => {
+      clock += latencies.shift() ?? 0;
+      const a = answers.shift();
+      return a instanceof Error ? Promise.reject(a) : Promise.resolve(a);
+    });
+    return createValidationActivities({ runtime: ctx.deps.runtime, now: () => clock });
+  }
+  const validate = (latencies: number[], answers: unknown[]) =>
+    validator(latencies, answers).validateEndpoint({
+      endpointName: 'stg',
+      payloads: [payload()],
+      latencyBudgetMs: 2000,
+    });
+
+  it('an answer at the budget passes; 0.4 ms over it fails, and says 2001 ms', async () => {
+    expect((await validate([2000], [ok])).passed).toBe(true);
+    const over = await validate([2000.4], [ok]);
+    expect(over.passed).toBe(false);
+    expect(over.results[0]!.error).toBe('took 2001 ms, over the 2000 ms budget');
+  });
+
+  it('a 5xx that took 1.5x the budget before a fast retry is over the budget, in the numbers too', async () => {
+    const r = await validate([3000, 100], [modelError(), ok]);
+    expect(r).toMatchObject({ passed: false, requests: 2, serverErrors: 1, maxLatencyMs: 3000 });
+    expect(r.results[0]).toMatchObject({ ok: false, attempts: 2, latencyMs: 3000 });
+    expect(r.results[0]!.error).toBe('an earlier attempt (a 5xx) took 3000 ms, over the 2000 ms budget');
+    // Control: the same transient 5xx, fast, passes.
+    expect((await validate([100, 100], [modelError(), ok])).passed).toBe(true);
+  });
+
+  it('an HTML error page answering a request for JSON is not an answer', async () => {
+    const r = await validate(
+      [10],
+      [{ ContentType: 'text/html; charset=utf-8', Body: blob('<html>502</html>') }],
+    );
+    expect(r.passed).toBe(false);
+    expect(r.results[0]!.error).toBe('an HTML page (text/html; charset=utf-8) answered a request for JSON');
+  });
+});
