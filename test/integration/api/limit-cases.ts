@@ -87,6 +87,50 @@ const automatic = (n: number) => () =>
     mode: 'automatic',
     thresholds: Array.from({ length: n }, (_, i) => ({ metric: `m${i}`, op: '>=', value: 0 })),
   });
+/** Custom guardrail metrics: names distinct, VariantName left to the service, a known missingData. */
+function guardrailCases(): LimitCase[] {
+  const guardrail = (over: Body = {}): Body => ({
+    name: 'checkout-errors',
+    namespace: 'Shop',
+    metricName: 'CheckoutErrors',
+    statistic: 'Sum',
+    worseWhen: 'higher',
+    limit: 10,
+    ...over,
+  });
+  const withGuardrails = (gs: Body[]) => withHealth({ guardrails: gs })(startBody());
+  return [
+    {
+      field: 'deployment.health.guardrails',
+      limit: 'distinct names',
+      inside: () => withGuardrails([guardrail(), guardrail({ name: 'conversion', worseWhen: 'lower' })]),
+      outside: () => withGuardrails([guardrail(), guardrail({ worseWhen: 'lower' })]),
+      mentions: 'duplicate guardrail name checkout-errors',
+    },
+    {
+      field: 'deployment.health.guardrails',
+      limit: 'no VariantName dimension (added per variant)',
+      inside: () => withGuardrails([guardrail({ dimensions: [{ name: 'App', value: 'web' }] })]),
+      outside: () => withGuardrails([guardrail({ dimensions: [{ name: 'VariantName', value: 'v7' }] })]),
+      mentions: 'VariantName',
+    },
+    {
+      field: 'deployment.health.guardrails',
+      limit: 'missingData insufficient or not-breaching',
+      inside: () => withGuardrails([guardrail({ missingData: 'not-breaching' })]),
+      outside: () => withGuardrails([guardrail({ missingData: 'ignore' })]),
+      mentions: 'not-breaching',
+    },
+    {
+      field: 'deployment.health.guardrails',
+      limit: 'a limit or a relativeMargin',
+      inside: () => withGuardrails([guardrail({ limit: undefined, relativeMargin: 0.1 })]),
+      outside: () => withGuardrails([guardrail({ limit: undefined })]),
+      mentions: 'a limit or a relativeMargin',
+    },
+  ];
+}
+
 const withHealth = (patch: Body) => (base: Body) =>
   withField(
     'deployment.health',
@@ -240,6 +284,7 @@ export const LIMIT_CASES: LimitCase[] = [
     outside: () => withHealth({ alphaShares: { '4xx-limit': 0, 'p99-vs-stable': 0.5 } })(startBody()),
     mentions: 'over 0',
   },
+  ...guardrailCases(),
   {
     field: 'deployment.health.metricPeriodSeconds',
     limit: 'CloudWatch period',
