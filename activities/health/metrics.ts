@@ -202,11 +202,16 @@ function variantPeriods(
 
 /**
  * A variant averaging this many invocations per period that has no datapoint at all in a period where
- * the other variant had traffic has not been published yet (P(no request) < 1e-8), not been idle.
+ * the other variant had traffic, or in the last periods of the window, has not been published yet
+ * (P(no request) < 1e-8), not been idle. CloudWatch publishes SageMaker's metrics a minute or more late.
  */
 const EXPECTED_IN_EVERY_PERIOD = 20;
 
-/** Periods one variant has and the other, busy, lacks: late data, which a comparison must not skip. */
+/**
+ * Periods a busy variant lacks that are late data, not idle time: where the other variant had
+ * traffic, and the window's trailing periods (still to be published). A comparison or a final look
+ * must not run without them.
+ */
 function unpublishedPeriods(
   variants: [Role, Map<number, VariantPeriod>][],
   starts: number[],
@@ -216,11 +221,15 @@ function unpublishedPeriods(
     const seen = [...periods.values()].filter((p) => p.invocations !== undefined);
     const mean = seen.reduce((s, p) => s + p.invocations!, 0) / Math.max(1, seen.length);
     if (mean < EXPECTED_IN_EVERY_PERIOD) continue;
-    for (const t of starts) {
+    const missing = (t: number) => periods.get(t)?.invocations === undefined;
+    let trailingFrom = starts.length;
+    while (trailingFrom > 0 && missing(starts[trailingFrom - 1]!)) trailingFrom -= 1;
+    for (const [i, t] of starts.entries()) {
       const otherBusy = variants.some(([r, ps]) => r !== role && (ps.get(t)?.invocations ?? 0) > 0);
-      if (periods.get(t)?.invocations === undefined && otherBusy) {
+      if (missing(t) && (otherBusy || i >= trailingFrom)) {
         problems.push(
-          `${role} period ${new Date(t).toISOString()}: no datapoint while the other variant had traffic ` +
+          `${role} period ${new Date(t).toISOString()}: no datapoint ` +
+            `${otherBusy ? 'while the other variant had traffic' : "in the window's last periods"} ` +
             `(${role} averages ${Math.round(mean)} invocations a period): not yet published`,
         );
       }

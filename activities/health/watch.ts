@@ -121,7 +121,10 @@ export function createHealthActivities(deps: {
         if (read.problems.length === 0) latencyReference = read.reference;
         return read.problems;
       };
-      const bakeEndsAt = input.sinceEpochMs + input.bakeSeconds * 1000;
+      // The bake counts from the first whole metric period after the weight change (the window's
+      // start), so it judges bakeSeconds of whole periods: 10 at 600 s, not 9 from a change mid-minute.
+      const periodMs = input.policy.metricPeriodSeconds * 1000;
+      const bakeEndsAt = Math.ceil(input.sinceEpochMs / periodMs) * periodMs + input.bakeSeconds * 1000;
       const evidenceDeadline = bakeEndsAt + input.policy.maxWaitForEvidenceSeconds * 1000;
       const intervalMs = input.intervalSeconds * 1000;
 

@@ -131,6 +131,20 @@ describe('an answer that leaves something out', () => {
     expect(r.e.problems.join()).toContain('not yet published');
   });
 
+  it("the window's last period not yet published for either busy variant: no verdict on the periods before it", async () => {
+    const lastMissing = (rs: MetricDataResult[]) =>
+      rs.map((r) => ({ ...r, Timestamps: r.Timestamps!.slice(0, 2), Values: r.Values!.slice(0, 2) }));
+    const r = await look([
+      ...lastMissing(variant('canary', { inv: 1000 })),
+      ...lastMissing(variant('stable', { inv: 9000 })),
+    ]);
+    expect(r.v.status).toBe('insufficient-data');
+    expect(r.e.problems).toEqual([
+      "canary period 2024-06-01T10:03:00.000Z: no datapoint in the window's last periods (canary averages 1000 invocations a period): not yet published",
+      "stable period 2024-06-01T10:03:00.000Z: no datapoint in the window's last periods (stable averages 9000 invocations a period): not yet published",
+    ]);
+  });
+
   it('a quiet variant missing a period is idle, not late: a canary at 5 a period may have none', async () => {
     const canary = variant('canary', { inv: 5 }).map((r) => ({
       ...r,

@@ -15,14 +15,17 @@ import { createPromotionWatchActivities } from '../../../activities/health/post-
 import type { WatchPromotedInput, WatchPromotedResult } from '../../../src/shared/activity-contracts';
 import { mockedDeps, policy } from './helpers';
 
-/** The promoted variant's traffic in the first whole period of the window asked for. */
+/** The promoted variant's traffic in the first whole period of the window asked for, zeros after. */
 function traffic(
   invocations: number,
   errors5xx: number,
   status: MetricDataResult['StatusCode'] = 'Complete',
 ) {
   return (input: GetMetricDataCommandInput): { MetricDataResults: MetricDataResult[] } => {
-    const t = [input.StartTime as Date];
+    const periodMs = input.MetricDataQueries![0]!.MetricStat!.Period! * 1000;
+    const t: Date[] = [];
+    for (let at = (input.StartTime as Date).getTime(); at < (input.EndTime as Date).getTime(); at += periodMs)
+      t.push(new Date(at));
     const s = (
       Id: string,
       v: number,
@@ -30,7 +33,7 @@ function traffic(
     ): MetricDataResult => ({
       Id,
       Timestamps: t,
-      Values: [v],
+      Values: t.map((_, i) => (i === 0 ? v : 0)),
       StatusCode: code,
     });
     return {

@@ -14,15 +14,19 @@ import { mockedDeps, policy } from './helpers';
 
 /**
  * Canary traffic as GetMetricData reports it: `invocations` in the first whole period of the window
- * asked for (the ids the reader uses), so a look at any time sees the same totals.
+ * asked for (the ids the reader uses) and published zeros in the others, so a look at any time sees
+ * the same totals.
  */
 function canaryTraffic(invocations: number, errors5xx = 0) {
   return (input: GetMetricDataCommandInput): { MetricDataResults: MetricDataResult[] } => {
-    const t = [input.StartTime as Date];
+    const periodMs = input.MetricDataQueries![0]!.MetricStat!.Period! * 1000;
+    const t: Date[] = [];
+    for (let at = (input.StartTime as Date).getTime(); at < (input.EndTime as Date).getTime(); at += periodMs)
+      t.push(new Date(at));
     const series = (Id: string, v: number): MetricDataResult => ({
       Id,
       Timestamps: t,
-      Values: [v],
+      Values: t.map((_, i) => (i === 0 ? v : 0)),
       StatusCode: 'Complete',
     });
     return {
@@ -196,8 +200,9 @@ describe('watchHealth', () => {
 
 describe('watchHealth on a controlled clock', () => {
   const MIN = 60_000;
-  const SINCE = Date.parse('2024-06-01T10:00:10Z'); // the weight change
-  const BAKE_END = SINCE + 600_000;
+  const SINCE = Date.parse('2024-06-01T10:00:10Z'); // the weight change, mid-minute
+  // The bake counts from the first whole period: 10:01 to 10:11, ten whole minutes judged.
+  const BAKE_END = Date.parse('2024-06-01T10:11:00Z');
 
   /** Every whole minute asked for: the same counts and a flat latency ladder per variant. */
   function traffic(variants: Record<string, { inv: number; e5: number; latencyUs: number }>) {
@@ -252,7 +257,13 @@ describe('watchHealth on a controlled clock', () => {
     atEnd.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(fake);
     const control = await watcher(atEnd, [BAKE_END, BAKE_END + 500])(input());
     expect(control.status).toBe('unhealthy');
-    expect(control.reasons[0]).toContain('5xx-limit (final look)');
+    expect(control.reasons[0]).toContain('5xx-limit (final look): canary 5xx rate 8.00% (80/1000)');
+    // 600 s after a change at 10:00:10 is not yet the bake's end: 10:10 holds only nine whole periods.
+    const early = mockedDeps();
+    early.mocks.cloudwatch.on(GetMetricDataCommand).callsFake(fake);
+    const nine = await watcher(early, [SINCE + 600_000, BAKE_END - 1, BAKE_END, BAKE_END])(input());
+    expect(nine.checks).toBe(2);
+    expect(nine.reasons[0]).toContain('(80/1000)');
 
     // Begins 1 ms before the bake's end and its reads take 0.5 s: the next look is the final one.
     const straddling = mockedDeps();
