@@ -327,8 +327,8 @@ function detection(reps: number): { lines: string[]; why: string[] } {
               (size === null
                 ? `the oracle's ${pct(oracle)} is a valid test on exact log-latencies, which CloudWatch does not give. `
                 : size > oracleAlpha
-                  ? `the z-oracle's ${pct(oracle)} is out of reach of any level-α test: at these counts the z-test's real size is ${(size / oracleAlpha).toFixed(1)}× its α, and the best valid test (exact oracle) reaches ${pct(exact)}. `
-                  : `the z-test is of level α here (its real size is ${(size / oracleAlpha).toFixed(1)}× its α); the best valid test (exact oracle) reaches ${pct(exact)}. `) +
+                  ? `the z-oracle's ${pct(oracle)} is out of reach of any unbiased level-α test of two unknown rates: at these counts the z-test's real size is ${(size / oracleAlpha).toFixed(1)}× its α, and the best unbiased test (exact oracle) reaches ${pct(exact)}. `
+                  : `the z-test is of level α here (its real size is ${(size / oracleAlpha).toFixed(1)}× its α); the best unbiased test (exact oracle) reaches ${pct(exact)}. `) +
               `The rule gives this test α = ${ownAlpha.toExponential(2)} at the final look (of the step's α/2 = ${oracleAlpha.toExponential(1)}, shared with five other tests and the e-process): at that level the exact oracle reaches ${pct(own)} ` +
               `(the price of watching six things: ${((exact - own) * 100).toFixed(1)} points). The rule reaches ${pct(power)} ± ${pct(se(power, reps))} ` +
               (own >= power
@@ -405,7 +405,8 @@ function selfCheck(reps: number): string[] {
   }
   rows.push(
     '',
-    `(The sequential rule's exact figure is its 5xx-limit test alone, e-process and final look, and must be ≤ its α = ${stepAlpha.toExponential(2)}.)`,
+    `(The sequential rule's exact figure is its 5xx-limit test alone, e-process and final look, and must be ≤ its α = ${stepAlpha.toExponential(2)}. ` +
+      "What this check covers: the simulated traffic and the one-sample path, at fixed traffic and a canary at 100 %. The baseline row is a real test of the simulation; the sequential row, with well under one expected rollback in its runs, only catches a gross error, and its exact figure uses the judge's own tails. The two-sample tests are checked against independent implementations in the unit tests instead.)",
   );
   return rows;
 }
@@ -458,7 +459,7 @@ function main() {
       ? [
           '#### Why the missed cells miss',
           '',
-          'Every miss is a rare-event count (5xx at 1 %, requests over the p99) at 1 or 5 req/s, with 1–35 expected canary events in the bake. ' +
+          'Every miss is a rare-event count (5xx at 1 %, requests over the p99) at 1 or 5 req/s, with 1–38 expected canary events in the bake. ' +
             'Three prices, in this order of size: (1) in the 10 % steps the z-oracle is not a test of level α at these counts (its normal tail is too thin for a handful of events), so part of its power is its excess false alarms (in the 50 % steps it is of level α, and the exact oracle matches it); ' +
             "(2) one budget for six tests: the rule gives the 5xx comparison 45 % and the p99 comparison 33 % of each step's α, and keeps 10 % of that for the e-process, where the oracle spends all of α/2 on the one regression it is told about (the last two columns show this price, bought back with `alphaShares`); " +
             '(3) a non-randomized test on counts of a few events can only reject at a few attainable levels (mid-p narrows the gap; randomizing would close it, at the price of verdicts that depend on a coin).',

@@ -53,7 +53,8 @@ function binomialPmfs(n: number, p: number): number[] {
  * The best valid test for two rates knowing the horizon: the uniformly most powerful unbiased test,
  * conditional on the total m (canary's count ~ Binomial(m, π0) under the null), randomized at the
  * boundary so that its size is exactly α at every m (Lehmann & Romano, §4.5). Counts Poisson at the
- * expected traffic. Its power is the limit for any level-α test of rare events; the z-test's figure
+ * expected traffic. Its power is the limit for any unbiased level-α test of two unknown rates (a test
+ * told stable's rate could do better; the canary's rule is not); the z-test's figure
  * (twoProportionPower) is higher at small counts only because its real size exceeds α there (zTestSize).
  */
 export function exactConditionalPower(pc: number, nc: number, ps: number, ns: number, alpha: number): number {

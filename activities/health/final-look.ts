@@ -10,14 +10,11 @@
  *   Upper tail by exact convolution at every size, its support kept to the partial sums' mean ±
  *   SPAN_SD·sd (so thousands of events stay cheap). No switch to an approximation: a switch at a size
  *   that one more event crosses could make one more canary error give a higher p-value.
- * - One-sample: the exact binomial upper tail, summed in log space.
+ * - One-sample: the exact binomial upper tail at every size, summed in log space.
  * Pure.
  */
 import { normalCdf } from './normal';
 import type { PeriodCounts } from './sequential';
-
-/** Variance above which the normal approximation replaces the exact convolution. */
-const NORMAL_FROM = 400;
 
 function logBinomialPmf(k: number, n: number, p: number, logFactorials: Float64Array): number {
   return (
@@ -41,16 +38,27 @@ export function binomialUpperTail(x: number, n: number, p0: number, mid = false)
   if (x > n) return 0;
   if (p0 <= 0) return x <= 0 ? (mid ? 0.5 : 1) : 0;
   if (p0 >= 1) return x === n && mid ? 0.5 : 1;
-  const variance = n * p0 * (1 - p0);
-  if (variance > NORMAL_FROM) return 1 - normalCdf((x - (mid ? 0 : 0.5) - n * p0) / Math.sqrt(variance));
+  // Exact at every size, summed from x away from the mean until the terms vanish: above the mean the
+  // upper tail itself, below it one minus the lower tail (each sum then has a few sd of terms).
   const lf = logFactorialsTo(n);
-  let total = 0;
-  for (let k = Math.max(0, x); k <= n; k++) {
-    const term = Math.exp(logBinomialPmf(k, n, p0, lf));
-    total += k === x && mid ? term / 2 : term;
-    if (k > n * p0 && term < total * 1e-15) break;
+  const pmf = (k: number) => Math.exp(logBinomialPmf(k, n, p0, lf));
+  const atX = mid && x >= 0 ? pmf(x) / 2 : 0;
+  if (x > n * p0) {
+    let total = 0;
+    for (let k = x; k <= n; k++) {
+      const term = pmf(k);
+      total += term;
+      if (term < total * 1e-17) break;
+    }
+    return Math.min(1, total - atX);
   }
-  return Math.min(1, total);
+  let lower = 0;
+  for (let k = x - 1; k >= 0; k--) {
+    const term = pmf(k);
+    lower += term;
+    if (term < lower * 1e-17) break;
+  }
+  return Math.min(1, Math.max(0, 1 - lower - atX));
 }
 
 /** How the canary's share of a period's events is distributed under the null, given the period's margins. */

@@ -30,14 +30,29 @@ describe('binomialUpperTail', () => {
     expect(binomialUpperTail(21, 20, 0.1)).toBe(0);
   });
 
-  it('switches to the normal approximation without a jump', () => {
-    // Variance 400 sits at the switch: n = 1700, p = 0.3 gives 357 (exact), n = 2000 gives 420 (normal).
-    const exact = binomialUpperTail(560, 1700, 0.3);
-    const normal = binomialUpperTail(660, 2000, 0.3);
-    expect(exact).toBeGreaterThan(0.001);
-    expect(normal).toBeGreaterThan(0.001);
-    // Both are the tail ≈ 2.4σ above the mean; within a few per cent of each other's order.
-    expect(Math.abs(Math.log10(exact) - Math.log10(normal))).toBeLessThan(0.5);
+  it('stays exact at large n, on both sides of the mean, and never rises with one more event', () => {
+    // Against the same tail summed term by term from its definition, in log space, at n = 30 000.
+    const n = 30_000;
+    const p = 0.05;
+    let lf = 0;
+    const logF = [0];
+    for (let i = 1; i <= n; i++) logF.push((lf += Math.log(i)));
+    const term = (k: number) =>
+      Math.exp(logF[n]! - logF[k]! - logF[n - k]! + k * Math.log(p) + (n - k) * Math.log(1 - p));
+    const byDefinition = (x: number) => {
+      let t = 0;
+      for (let k = x; k <= n; k++) t += term(k);
+      return t;
+    };
+    for (const x of [1400, 1500, 1560, 1600, 1700]) {
+      expect(binomialUpperTail(x, n, p) / byDefinition(x)).toBeCloseTo(1, 8);
+    }
+    let previous = Infinity;
+    for (let x = 1450; x <= 1650; x++) {
+      const t = binomialUpperTail(x, n, p, true);
+      expect(t).toBeLessThanOrEqual(previous);
+      previous = t;
+    }
   });
 });
 
