@@ -139,15 +139,10 @@ export function conditionalUpperTail(
 ): number {
   if (model === 'hypergeometric' && rho0 !== 1) throw new Error('the hypergeometric null is ρ0 = 1');
   const used = periods.filter((p) => p.canaryTrials > 0 && p.stableTrials > 0);
-  let observed = 0;
-  let mean = 0;
-  let variance = 0;
-  for (const p of used) {
-    const [mu, v] = periodMoments(p, rho0, model);
-    observed += p.canaryEvents;
-    mean += mu;
-    variance += v;
-  }
+  const moments = used.map((p) => periodMoments(p, rho0, model));
+  const observed = used.reduce((s, p) => s + p.canaryEvents, 0);
+  const mean = moments.reduce((s, [mu]) => s + mu, 0);
+  const variance = moments.reduce((s, [, v]) => s + v, 0);
   if (variance === 0) return observed > mean ? 0 : 1;
   // Exact: convolve the periods' null distributions.
   const largest = used.reduce(
@@ -164,7 +159,7 @@ export function conditionalUpperTail(
   let offset = 0;
   let partialMean = 0;
   let partialVariance = 0;
-  for (const p of used) {
+  for (const [i, p] of used.entries()) {
     if (p.canaryEvents + p.stableEvents === 0) continue;
     const { from, pmf } = periodPmf(p, rho0, model, lf);
     const next = new Float64Array(dist.length + pmf.length - 1);
@@ -175,9 +170,8 @@ export function conditionalUpperTail(
     }
     offset += from;
     // The partial sum's mass beyond its mean ± SPAN_SD·sd is negligible: keep the convolution that wide.
-    const [mu, v] = periodMoments(p, rho0, model);
-    partialMean += mu;
-    partialVariance += v;
+    partialMean += moments[i]![0];
+    partialVariance += moments[i]![1];
     const span = SPAN_SD * Math.sqrt(partialVariance) + 1;
     const lo = Math.max(0, Math.floor(partialMean - span) - offset);
     const hi = Math.min(next.length - 1, Math.ceil(partialMean + span) - offset);

@@ -44,6 +44,8 @@ export const TAIL_LEVEL = 99;
 
 type Role = 'canary' | 'stable';
 type Series = Map<number, number>;
+/** A variant's per-period counts in the window, by its role. */
+type VariantSeries = [Role, Map<number, VariantPeriod>];
 
 /** Whole periods: [first boundary at or after `since`, last boundary at or before `now`). */
 export function alignedWindow(
@@ -85,13 +87,18 @@ function sageMakerQueries(
     },
   });
   return [
-    q(`${role}_invocations`, 'Invocations', 'Sum'),
-    q(`${role}_errors5xx`, 'Invocation5XXErrors', 'Sum'),
-    q(`${role}_errors4xx`, 'Invocation4XXErrors', 'Sum'),
-    q(`${role}_lat_n`, 'ModelLatency', 'SampleCount'),
+    ...COUNTS.map(([suffix, metric, stat]) => q(`${role}_${suffix}`, metric, stat)),
     ...LATENCY_LADDER.map((level) => q(ladderId(role, level), 'ModelLatency', ladderStat(level))),
   ];
 }
+
+/** A variant's count queries (id suffix, metric, statistic): every look needs each one's answer. */
+const COUNTS = [
+  ['invocations', 'Invocations', 'Sum'],
+  ['errors5xx', 'Invocation5XXErrors', 'Sum'],
+  ['errors4xx', 'Invocation4XXErrors', 'Sum'],
+  ['lat_n', 'ModelLatency', 'SampleCount'],
+] as const;
 
 /** Statistics that add or extend over periods; any other (Average, pNN, …) is weighted by its SampleCount. */
 const ADDITIVE = new Set(['Sum', 'SampleCount', 'Maximum', 'Minimum']);
@@ -212,11 +219,7 @@ const EXPECTED_IN_EVERY_PERIOD = 20;
  * traffic, and the window's trailing periods (still to be published). A comparison or a final look
  * must not run without them.
  */
-function unpublishedPeriods(
-  variants: [Role, Map<number, VariantPeriod>][],
-  starts: number[],
-  problems: string[],
-): void {
+function unpublishedPeriods(variants: VariantSeries[], starts: number[], problems: string[]): void {
   for (const [role, periods] of variants) {
     const seen = [...periods.values()].filter((p) => p.invocations !== undefined);
     const mean = seen.reduce((s, p) => s + p.invocations!, 0) / Math.max(1, seen.length);
@@ -274,17 +277,16 @@ function windowValue(
 function guardrailGaps(
   g: GuardrailMetric,
   index: number,
-  roles: [Role, string][],
-  periods: Partial<Record<Role, Map<number, VariantPeriod>>>,
+  variants: VariantSeries[],
   data: Map<string, Series>,
   starts: number[],
 ): string[] {
   if (g.missingData === 'not-breaching') return [];
   const gaps: string[] = [];
-  for (const [role] of roles) {
+  for (const [role, periods] of variants) {
     if (role === 'stable' && g.relativeMargin === undefined) continue;
     const series = data.get(`${role}_g${index}`);
-    const busy = starts.filter((t) => (periods[role]?.get(t)?.invocations ?? 0) > 0);
+    const busy = starts.filter((t) => (periods.get(t)?.invocations ?? 0) > 0);
     const missing = series ? busy.filter((t) => !series.has(t)) : busy;
     if (!series) gaps.push(`guardrail ${g.name}: ${role}'s query not in CloudWatch's answer`);
     else if (missing.length > 0)
@@ -361,21 +363,18 @@ export async function readEvidence(
   ]);
   const { data, problems } = await getMetricData(cloudwatch, queries, new Date(w.startMs), new Date(w.endMs));
   // CloudWatch answers every query, with no datapoints when there are none; an id left out is unread.
-  const counted = ['invocations', 'errors5xx', 'errors4xx', 'lat_n'];
   for (const [role] of roles)
-    for (const id of counted.map((c) => `${role}_${c}`))
-      if (!data.has(id)) problems.push(`${id}: not in CloudWatch's answer`);
-  const canary = variantPeriods('canary', data, w.periodStarts, problems);
-  const stable = req.stableVariant ? variantPeriods('stable', data, w.periodStarts, problems) : undefined;
-  unpublishedPeriods(
-    [['canary', canary], ...(stable ? [['stable', stable] as [Role, typeof stable]] : [])],
-    w.periodStarts,
-    problems,
+    for (const [suffix] of COUNTS)
+      if (!data.has(`${role}_${suffix}`)) problems.push(`${role}_${suffix}: not in CloudWatch's answer`);
+  const variants = roles.map(
+    ([role]) => [role, variantPeriods(role, data, w.periodStarts, problems)] as VariantSeries,
   );
-  const byRole = { canary, ...(stable ? { stable } : {}) };
+  unpublishedPeriods(variants, w.periodStarts, problems);
   req.policy.guardrails.forEach((g, i) =>
-    problems.push(...guardrailGaps(g, i, roles, byRole, data, w.periodStarts)),
+    problems.push(...guardrailGaps(g, i, variants, data, w.periodStarts)),
   );
+  const canary = variants[0]![1];
+  const stable = variants[1]?.[1];
   const guardrails: GuardrailReading[] = req.policy.guardrails.map((g, i) => ({
     name: g.name,
     canary: windowValue(data.get(`canary_g${i}`), data.get(`canary_g${i}_n`), g.statistic),

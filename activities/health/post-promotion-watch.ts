@@ -113,10 +113,7 @@ export function createPromotionWatchActivities(
             : { status: 'inconclusive', checks, verdict, limits };
         }
         for (
-          let left =
-            at < endsAt
-              ? Math.min(input.intervalSeconds * 1000, endsAt - at)
-              : Math.min(input.intervalSeconds * 1000, givesUpAt - at);
+          let left = Math.min(input.intervalSeconds * 1000, (at < endsAt ? endsAt : givesUpAt) - at);
           left > 0;
           left -= HEARTBEAT_EVERY_MS
         ) {
