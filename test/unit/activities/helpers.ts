@@ -1,4 +1,4 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, type GetMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { SageMakerClient, SageMakerServiceException } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient, type InvokeEndpointCommandOutput } from '@aws-sdk/client-sagemaker-runtime';
 import { ApplicationFailure } from '@temporalio/common';
@@ -60,4 +60,13 @@ export async function failureOf(promise: Promise<unknown>): Promise<ApplicationF
   );
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
+}
+
+/** The period starts a GetMetricData request asks for: StartTime to EndTime at its first query's Period. */
+export function periodStartsAsked(input: GetMetricDataCommandInput): Date[] {
+  const periodMs = input.MetricDataQueries![0]!.MetricStat!.Period! * 1000;
+  const starts: Date[] = [];
+  for (let t = (input.StartTime as Date).getTime(); t < (input.EndTime as Date).getTime(); t += periodMs)
+    starts.push(new Date(t));
+  return starts;
 }

@@ -13,7 +13,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { createPromotionWatchActivities } from '../../../activities/health/post-promotion-watch';
 import type { WatchPromotedInput, WatchPromotedResult } from '../../../src/shared/activity-contracts';
-import { mockedDeps, policy } from './helpers';
+import { mockedDeps, periodStartsAsked, policy } from './helpers';
 
 /** The promoted variant's traffic in the first whole period of the window asked for, zeros after. */
 function traffic(
@@ -22,10 +22,7 @@ function traffic(
   status: MetricDataResult['StatusCode'] = 'Complete',
 ) {
   return (input: GetMetricDataCommandInput): { MetricDataResults: MetricDataResult[] } => {
-    const periodMs = input.MetricDataQueries![0]!.MetricStat!.Period! * 1000;
-    const t: Date[] = [];
-    for (let at = (input.StartTime as Date).getTime(); at < (input.EndTime as Date).getTime(); at += periodMs)
-      t.push(new Date(at));
+    const t = periodStartsAsked(input);
     const s = (
       Id: string,
       v: number,

@@ -10,7 +10,7 @@ import { createActivities } from '../../../activities';
 import { LATENCY_LADDER } from '../../../activities/health/exceedance';
 import { createHealthActivities, type WatchProgress } from '../../../activities/health/watch';
 import type { HealthVerdict, WatchHealthInput } from '../../../src/shared/activity-contracts';
-import { mockedDeps, policy } from './helpers';
+import { mockedDeps, periodStartsAsked, policy } from './helpers';
 
 /**
  * Canary traffic as GetMetricData reports it: `invocations` in the first whole period of the window
@@ -19,10 +19,7 @@ import { mockedDeps, policy } from './helpers';
  */
 function canaryTraffic(invocations: number, errors5xx = 0) {
   return (input: GetMetricDataCommandInput): { MetricDataResults: MetricDataResult[] } => {
-    const periodMs = input.MetricDataQueries![0]!.MetricStat!.Period! * 1000;
-    const t: Date[] = [];
-    for (let at = (input.StartTime as Date).getTime(); at < (input.EndTime as Date).getTime(); at += periodMs)
-      t.push(new Date(at));
+    const t = periodStartsAsked(input);
     const series = (Id: string, v: number): MetricDataResult => ({
       Id,
       Timestamps: t,
@@ -204,12 +201,10 @@ describe('watchHealth on a controlled clock', () => {
   // The bake counts from the first whole period: 10:01 to 10:11, ten whole minutes judged.
   const BAKE_END = Date.parse('2024-06-01T10:11:00Z');
 
-  /** Every whole minute asked for: the same counts and a flat latency ladder per variant. */
+  /** Every period asked for: the same counts and a flat latency ladder per variant. */
   function traffic(variants: Record<string, { inv: number; e5: number; latencyUs: number }>) {
     return (req: GetMetricDataCommandInput): { MetricDataResults: MetricDataResult[] } => {
-      const ts: Date[] = [];
-      for (let t = (req.StartTime as Date).getTime(); t < (req.EndTime as Date).getTime(); t += MIN)
-        ts.push(new Date(t));
+      const ts = periodStartsAsked(req);
       const s = (Id: string, v: number): MetricDataResult => ({
         Id,
         Timestamps: ts,
