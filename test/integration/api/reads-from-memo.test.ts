@@ -154,6 +154,9 @@ describe('GET /model-versions/:id from the memo', () => {
       const { source: _q, lock: _l, ...queried } = viaQuery.body as Read & { lock?: unknown };
       const { source: _m, status: _s, ...fromMemo } = (await read(id)).body;
       expect(fromMemo).toEqual(queried);
+      // The detectability statement reaches the API from the memo too.
+      const stated = (fromMemo as { detectability?: { perStep: { canaryWeight: number }[] } }).detectability;
+      expect(stated?.perStep.map((s) => s.canaryWeight)).toEqual([10, 50, 100]);
     } finally {
       await temporal.client.workflow
         .getHandle(id)

@@ -40,6 +40,12 @@ describe.concurrent('canary rollout', () => {
     expect(h.fake.packages.get(final.modelPackageArn!)?.serving).toBe(endpoint);
     expect(h.fake.packages.get(stable.arn)?.serving).toBeUndefined();
     expect(final.approval?.comparison.production).toMatchObject({ modelVersion: 1, metrics: { auc: 0.8 } });
+    // What the health checks can see, stated before the rollout: in the state, its warning a warning.
+    expect(final.detectability?.perStep.map((s) => s.canaryWeight)).toEqual([10, 50, 100]);
+    expect(final.detectability?.requestsPerSecond).toBe(5);
+    expect(final.warnings.map((w) => w.text)).toContain(
+      'detectability: at 5 req/s a 1 s bake cannot show a doubled error rate',
+    );
     // staging was cleaned up
     expect(h.fake.endpoints.has(final.stagingEndpointName!)).toBe(false);
   });
